@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import math
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from analysis.selectors import votes_frame
+from analysis.stats import mos_table
+from listening.models import ListeningTest
+from listening.selectors import test_progress
+
+
+def _scale_position(value: float, low: float = 1.0, high: float = 5.0) -> float:
+    """Where a score sits on the 1..5 scale, in percent, for the interval bars."""
+    if math.isnan(value):
+        return 0.0
+    return round(100 * min(max((value - low) / (high - low), 0.0), 1.0), 2)
+
+
+def _with_bars(records: list[dict]) -> list[dict]:
+    for row in records:
+        row["pos_mean"] = _scale_position(row["mos"])
+        row["pos_low"] = _scale_position(row["ci_low"] if not math.isnan(row["ci_low"]) else row["mos"])
+        row["pos_high"] = _scale_position(row["ci_high"] if not math.isnan(row["ci_high"]) else row["mos"])
+    return records
+
+
+def report_context(test: ListeningTest) -> dict:
+    votes = votes_frame(test=test)
+    simulated = int(votes["simulated"].sum())
+    return {
+        "test": test,
+        "progress": test_progress(test=test),
+        "n_votes": len(votes),
+        "n_simulated": simulated,
+        "all_simulated": len(votes) > 0 and simulated == len(votes),
+        "by_system": _with_bars(mos_table(votes, "system").to_dict("records")),
+        "by_system_language": _with_bars(
+            mos_table(votes, ["system", "language"]).to_dict("records")
+        ),
+    }
+
+
+@staff_member_required
+def report(request: HttpRequest, test_id: int) -> HttpResponse:
+    test = get_object_or_404(ListeningTest, pk=test_id)
+    return render(request, "analysis/report.html", report_context(test))

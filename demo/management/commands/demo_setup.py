@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+from django.urls import reverse
+from tqdm import tqdm
+
+from demo import services
+
+
+class Command(BaseCommand):
+    help = "Create the demo organizer, corpora, test set, a live and a finished test; print links."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+
+    def handle(self, *args, base_url: str, **options) -> None:
+        base = base_url.rstrip("/")
+        services.organizer_ensure()
+        corpora = services.corpora_ensure()
+        with tqdm(desc="generating demo outputs", unit="clip") as bar:
+
+            def progress(done: int, total: int) -> None:
+                bar.total = total
+                bar.n = done
+                bar.refresh()
+
+            testset = services.testset_ensure(corpora, on_progress=progress)
+        if testset.status != testset.Status.DONE:
+            self.stderr.write(f"Generation failed: {testset.error}")
+            raise SystemExit(1)
+        live = services.live_test_ensure(testset)
+        finished = services.finished_test_ensure(testset)
+        user, password = services.ORGANIZER
+        self.stdout.write("")
+        self.stdout.write(f"Admin:      {base}{reverse('admin:index')}  (user {user}, password {password})")
+        self.stdout.write(f"Rater link: {base}{reverse('listening:entry', args=[live.entry_token])}")
+        self.stdout.write(f"Report:     {base}{reverse('analysis:report', args=[finished.pk])}")

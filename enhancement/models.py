@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from django.db import models
+
+from enhancement.systems import DESCRIPTIONS
+
+
+class Corpus(models.Model):
+    """Source speech in one language: clean utterances or already-noisy recordings."""
+
+    name = models.CharField(max_length=200, unique=True)
+    language = models.CharField(max_length=16, help_text="BCP 47 code, e.g. en, de, zh")
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "corpora"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"
+
+
+class Clip(models.Model):
+    """One input utterance: the audio systems receive, and its clean reference if known."""
+
+    corpus = models.ForeignKey(Corpus, on_delete=models.CASCADE, related_name="clips")
+    name = models.CharField(max_length=255, help_text="Original file name; never shown to raters")
+    utterance = models.CharField(
+        max_length=255,
+        help_text="Source utterance id: clips of one utterance never share a rating session",
+    )
+    audio = models.FileField(max_length=255)
+    reference = models.FileField(max_length=255, blank=True)
+    sample_rate = models.PositiveIntegerField()
+    duration = models.FloatField(help_text="seconds")
+    speaker = models.CharField(max_length=100, blank=True)
+    transcript = models.TextField(blank=True)
+    recipe = models.JSONField(default=dict, blank=True, help_text="How the input was made")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["corpus", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["corpus", "name"], name="clip_unique_name_in_corpus")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.corpus.name}/{self.name}"
+
+
+class System(models.Model):
+    """A registered enhancement system: an implementation from the registry plus parameters."""
+
+    KIND_CHOICES = [(kind, f"{kind}: {text}") for kind, text in DESCRIPTIONS.items()]
+
+    name = models.CharField(max_length=100, unique=True, help_text="Internal; never shown to raters")
+    kind = models.CharField(max_length=50, choices=KIND_CHOICES)
+    params = models.JSONField(default=dict, blank=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TestSet(models.Model):
+    """Every clip of some corpora processed by every one of some systems."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    name = models.CharField(max_length=200, unique=True)
+    corpora = models.ManyToManyField(Corpus, related_name="testsets")
+    systems = models.ManyToManyField(System, related_name="testsets")
+    target_level_db = models.FloatField(
+        default=-26.0, help_text="Active speech level every output is normalised to (dBFS)"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def progress_percent(self) -> float:
+        return 100.0 * self.progress_done / self.progress_total if self.progress_total else 0.0
+
+
+class Output(models.Model):
+    """One clip as one system returned it, loudness-normalised, under an opaque name."""
+
+    testset = models.ForeignKey(TestSet, on_delete=models.CASCADE, related_name="outputs")
+    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="outputs")
+    system = models.ForeignKey(System, on_delete=models.PROTECT, related_name="outputs")
+    audio = models.FileField(max_length=255)
+    sample_rate = models.PositiveIntegerField()
+    duration = models.FloatField(help_text="seconds")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["testset", "clip", "system"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["testset", "clip", "system"], name="output_unique_per_clip_system"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.testset.name}: {self.clip.name} × {self.system.name}"

@@ -1,0 +1,61 @@
+"""The one door to audio storage: local files behind signed URLs, or S3 with presigned URLs.
+
+Stored names are random (audio/ab/ab12….flac): no system, condition or file name reaches the
+storage key, so neither an audio URL nor a bucket listing unblinds a test.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+import numpy as np
+import soundfile as sf
+from django.conf import settings
+from django.core import signing
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.urls import reverse
+
+_SALT = "auricle.audio-url"
+
+
+def audio_encode(audio: np.ndarray, sample_rate: int) -> bytes:
+    buffer = io.BytesIO()
+    sf.write(buffer, np.asarray(audio, dtype=np.float32), sample_rate, format="FLAC")
+    return buffer.getvalue()
+
+
+def audio_save(*, audio: np.ndarray, sample_rate: int) -> str:
+    key = uuid.uuid4().hex
+    return default_storage.save(f"audio/{key[:2]}/{key}.flac", ContentFile(audio_encode(audio, sample_rate)))
+
+
+def audio_load(name: str) -> tuple[np.ndarray, int]:
+    with default_storage.open(name, "rb") as handle:
+        data, sample_rate = sf.read(io.BytesIO(handle.read()), dtype="float32", always_2d=False)
+    if data.ndim > 1:
+        data = data[:, 0]
+    return data, int(sample_rate)
+
+
+def audio_delete(name: str) -> None:
+    if name and default_storage.exists(name):
+        default_storage.delete(name)
+
+
+def audio_url(name: str) -> str:
+    """A URL a rater's browser can fetch for a while, and that names nothing."""
+    if settings.AUDIO_STORAGE == "s3":
+        return default_storage.url(name)
+    token = signing.TimestampSigner(salt=_SALT).sign_object({"n": name}, compress=True)
+    return reverse("listening:audio", args=[token])
+
+
+def audio_token_read(token: str) -> str:
+    """The storage name behind a signed token; raises signing.BadSignature when forged or
+    expired."""
+    payload = signing.TimestampSigner(salt=_SALT).unsign_object(
+        token, max_age=settings.AUDIO_URL_MAX_AGE
+    )
+    return payload["n"]

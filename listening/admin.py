@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
+
+from listening import services
+from listening.models import Assignment, ListeningTest, Rater, Session, Stimulus, Vote
+from listening.selectors import test_progress
+
+
+@admin.register(ListeningTest)
+class ListeningTestAdmin(admin.ModelAdmin):
+    list_display = ["name", "method", "status", "testset", "progress", "links"]
+    list_filter = ["status", "method"]
+    readonly_fields = ["entry_token", "progress", "links"]
+    actions = ["publish"]
+
+    @admin.display(description="votes")
+    def progress(self, obj: ListeningTest) -> str:
+        p = test_progress(test=obj)
+        return f"{p['votes']}/{p['target']} ({p['percent']:.0f}%), {p['complete']} sessions done"
+
+    @admin.display(description="links")
+    def links(self, obj: ListeningTest):
+        if not obj.pk:
+            return "-"
+        return format_html(
+            '<a href="{}">rater link</a> · <a href="{}">report</a>',
+            reverse("listening:entry", args=[obj.entry_token]),
+            reverse("analysis:report", args=[obj.pk]),
+        )
+
+    @admin.action(description="Publish (build stimuli and open to raters)")
+    def publish(self, request, queryset):
+        for test in queryset:
+            try:
+                count = services.test_publish(test=test)
+            except services.RatingError as exc:
+                self.message_user(request, f"{test.name}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"{test.name}: live with {count} stimuli.", messages.SUCCESS)
+
+
+@admin.register(Stimulus)
+class StimulusAdmin(admin.ModelAdmin):
+    list_display = ["key", "test", "role", "language", "system", "reserved"]
+    list_filter = ["test", "role", "language"]
+    list_select_related = ["test", "output__system"]
+
+    @admin.display(description="system")
+    def system(self, obj: Stimulus) -> str:
+        return obj.output.system.name
+
+
+@admin.register(Rater)
+class RaterAdmin(admin.ModelAdmin):
+    list_display = ["external_id", "platform", "language", "created_at"]
+    list_filter = ["platform", "language"]
+    search_fields = ["external_id"]
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    extra = 0
+    readonly_fields = ["stimulus", "position", "served_at", "released"]
+    can_delete = False
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["token", "test", "rater", "state", "started_at", "completed_at"]
+    list_filter = ["test", "state"]
+    list_select_related = ["test", "rater"]
+    inlines = [AssignmentInline]
+    readonly_fields = ["token", "completion_code"]
+
+
+@admin.register(Vote)
+class VoteAdmin(admin.ModelAdmin):
+    list_display = ["stimulus", "rater", "score", "elapsed_ms", "play_count", "received_at"]
+    list_filter = ["session__test", "score"]
+    list_select_related = ["stimulus", "rater"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

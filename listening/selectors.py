@@ -1,0 +1,29 @@
+"""Reads of the listening app."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+
+from enhancement.selectors import testset_languages
+from listening.models import ListeningTest, Session
+
+
+def test_languages(*, test: ListeningTest) -> list[str]:
+    return testset_languages(testset=test.testset)
+
+
+def test_progress(*, test: ListeningTest) -> dict:
+    """Votes collected against the target, for organizers watching a test fill."""
+    stimuli = test.stimuli.aggregate(count=Count("id"), votes=Count("votes"))
+    target = stimuli["count"] * test.votes_per_stimulus
+    sessions = test.sessions.aggregate(
+        complete=Count("id", filter=Q(state=Session.State.COMPLETE)),
+        open=Count("id", filter=Q(state=Session.State.RATING)),
+    )
+    return {
+        "stimuli": stimuli["count"],
+        "votes": stimuli["votes"],
+        "target": target,
+        "percent": 100.0 * stimuli["votes"] / target if target else 0.0,
+        **sessions,
+    }
