@@ -14,7 +14,9 @@ def test_languages(*, test: ListeningTest) -> list[str]:
 
 def test_progress(*, test: ListeningTest) -> dict:
     """Votes collected against the target, for organizers watching a test fill."""
-    stimuli = test.stimuli.aggregate(count=Count("id"), votes=Count("votes"))
+    stimuli = test.stimuli.aggregate(
+        count=Count("id", distinct=True), votes=Count("votes", distinct=True)
+    )
     target = stimuli["count"] * test.votes_per_stimulus
     sessions = test.sessions.aggregate(
         complete=Count("id", filter=Q(state=Session.State.COMPLETE)),

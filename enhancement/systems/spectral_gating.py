@@ -32,14 +32,13 @@ class SpectralGating:
 
         if not batch:
             return []
+        n_fft = _fft_size(sample_rate, self.window_ms)
         gate = TorchGate(
-            sr=sample_rate,
-            nonstationary=True,
-            n_fft=_fft_size(sample_rate, self.window_ms),
-            prop_decrease=self.prop_decrease,
+            sr=sample_rate, nonstationary=True, n_fft=n_fft, prop_decrease=self.prop_decrease
         ).to(self.device)
         lengths = [len(x) for x in batch]
-        padded = np.zeros((len(batch), max(lengths)), dtype=np.float32)
+        # The inverse STFT drops a tail shorter than one hop: pad a window past the longest clip.
+        padded = np.zeros((len(batch), max(lengths) + n_fft), dtype=np.float32)
         for row, x in enumerate(batch):
             padded[row, : len(x)] = x
         with torch.inference_mode(), warnings.catch_warnings():

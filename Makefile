@@ -1,0 +1,47 @@
+# `make demo` and `make test` each do all of their own set-up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_FLAGS ?= -rA -p no:cacheprovider
+
+.PHONY: demo test lint format install services-help clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# torch first, pinned to the version the range allows, so a CPU-only machine with a local
+	# CPU wheel takes that instead of pulling CUDA packages.
+	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install -q "torch==2.13.0"
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python manage.py migrate --no-input -v0
+	$(BIN)/python manage.py demo_setup --base-url http://127.0.0.1:8000
+	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
+	$(BIN)/python manage.py runserver 127.0.0.1:8000 --noreload
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# The suite runs on SQLite, then again on PostgreSQL when DATABASE_URL points at one.
+# Integration tests need Redis (AURICLE_TEST_REDIS_URL, default redis://127.0.0.1:6379/15) and
+# Chromium (/usr/bin/chromium); outside CI they skip, naming what is missing; with CI=true they fail.
+test: $(STAMP) lint
+	scripts/apt-ensure chromium:chromium
+	DATABASE_URL= $(BIN)/python -m pytest $(PYTEST_FLAGS)
+	@case "$$DATABASE_URL" in \
+	  postgres*) echo "== again on PostgreSQL ($$DATABASE_URL) =="; \
+	             $(BIN)/python -m pytest $(PYTEST_FLAGS) ;; \
+	  *) echo "DATABASE_URL is not PostgreSQL: the PostgreSQL run is skipped" ;; \
+	esac
+
+clean:
+	rm -rf $(VENV) var staticfiles

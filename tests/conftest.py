@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from enhancement import services as enhancement_services
+from enhancement.models import Corpus, System, TestSet
+from listening import services as listening_services
+from listening.models import ListeningTest
+
+SPEECH = Path(__file__).resolve().parent.parent / "demo" / "speech"
+
+
+@pytest.fixture(autouse=True)
+def media_root(tmp_path, settings):
+    """Every test writes audio into its own folder."""
+    root = tmp_path / "media"
+    settings.MEDIA_ROOT = str(root)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root)},
+        },
+    }
+    settings.AUDIO_STORAGE = "local"
+    return root
+
+
+def speech(language: str, number: int) -> tuple[np.ndarray, int]:
+    audio, rate = sf.read(SPEECH / language / f"{language}-{number:02d}.flac", dtype="float32")
+    return audio, rate
+
+
+def corpus_make(language: str = "en", count: int = 4, *, snr_db: float = 5.0) -> Corpus:
+    """A corpus of real demo speech with white noise added at snr_db."""
+    from enhancement.audio import mix_at_snr
+
+    corpus = Corpus.objects.create(name=f"corpus-{language}-{count}", language=language)
+    rng = np.random.default_rng(7)
+    for number in range(1, count + 1):
+        clean, rate = speech(language, number)
+        noisy = mix_at_snr(clean, rng.standard_normal(len(clean)), snr_db, rate)
+        enhancement_services.clip_create(
+            corpus=corpus,
+            name=f"{language}-{number:02d}.flac",
+            utterance=f"{language}-{number:02d}",
+            audio=noisy.astype(np.float32),
+            sample_rate=rate,
+            reference=clean,
+        )
+    return corpus
+
+
+def testset_make(corpora: list[Corpus], *, generate: bool = True) -> TestSet:
+    testset = TestSet.objects.create(name=f"testset-{'-'.join(c.name for c in corpora)}")
+    testset.corpora.set(corpora)
+    testset.systems.set(
+        [
+            System.objects.get_or_create(name="noisy input", kind="unprocessed")[0],
+            System.objects.get_or_create(name="gating", kind="spectral_gating")[0],
+        ]
+    )
+    if generate:
+        enhancement_services.testset_generate(testset=testset)
+    return testset
+
+
+def live_test_make(testset: TestSet, **fields) -> ListeningTest:
+    fields.setdefault("stimuli_per_session", 3)
+    fields.setdefault("votes_per_stimulus", 2)
+    test = ListeningTest.objects.create(name=f"test-{testset.pk}-{len(fields)}", testset=testset, **fields)
+    listening_services.test_publish(test=test)
+    return test
+
+
+@pytest.fixture
+def testset(db) -> TestSet:
+    return testset_make([corpus_make("en", 4), corpus_make("de", 2)])
+
+
+@pytest.fixture
+def live_test(testset) -> ListeningTest:
+    return live_test_make(testset)

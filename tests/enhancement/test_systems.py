@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.signal import correlate, resample_poly
+
+from enhancement.audio import mix_at_snr
+from enhancement.device import device_resolve
+from enhancement.systems import system_build
+from tests.conftest import speech
+
+
+def noisy_speech(rate: int) -> tuple[np.ndarray, np.ndarray]:
+    clean, base = speech("en", 1)
+    clean = resample_poly(clean, rate, base) if rate != base else clean
+    noise = np.random.default_rng(5).standard_normal(len(clean))
+    return clean, mix_at_snr(clean, noise, 5.0, rate).astype(np.float32)
+
+
+def test_unprocessed_returns_the_input_unchanged():
+    clean, noisy = noisy_speech(16000)
+    (out,) = system_build("unprocessed").enhance([noisy], 16000)
+    assert np.array_equal(out, noisy)
+
+
+@pytest.mark.parametrize("rate", [8000, 16000, 48000])
+def test_spectral_gating_keeps_length_and_alignment_and_removes_noise(rate):
+    clean, noisy = noisy_speech(rate)
+    gate = system_build("spectral_gating", device=device_resolve("cpu"))
+    noisy, clean = noisy[:-7], clean[:-7]  # a length that is no multiple of any hop
+    out, second = gate.enhance([noisy, noisy[: rate // 2]], rate)
+    assert len(out) == len(noisy) and len(second) == rate // 2
+    lag = np.argmax(correlate(out, clean, mode="full")) - (len(clean) - 1)
+    assert lag == 0
+    error_before = np.mean((noisy - clean) ** 2)
+    scale = np.dot(out, clean) / np.dot(out, out)
+    assert np.mean((scale * out - clean) ** 2) < error_before
+
+
+def test_an_unknown_system_kind_names_the_known_ones():
+    with pytest.raises(ValueError, match=r"unknown system kind 'magic'.*spectral_gating"):
+        system_build("magic")
+
+
+def test_the_device_setting_is_validated():
+    assert str(device_resolve("cpu")) == "cpu"
+    assert str(device_resolve("auto")) in {"cpu", "cuda"}
+    with pytest.raises(ValueError, match="AURICLE_DEVICE must be"):
+        device_resolve("tpu")
+
+
+def test_asking_for_cuda_without_one_is_refused():
+    import torch
+
+    if torch.cuda.is_available():
+        assert str(device_resolve("cuda")) == "cuda"
+    else:
+        with pytest.raises(ValueError, match="no CUDA device"):
+            device_resolve("cuda")
