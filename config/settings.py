@@ -155,6 +155,7 @@ def _audio_storage() -> dict:
             "querystring_expire": AUDIO_URL_MAX_AGE,
             "file_overwrite": False,
             "default_acl": None,
+            "signature_version": "s3v4",
         },
     }
 

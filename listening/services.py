@@ -17,6 +17,8 @@ from enhancement.models import Output, TestSet
 from listening.models import Assignment, ListeningTest, Rater, Session, Stimulus, Vote
 
 ACR_SCORES = range(1, 6)
+# Rounds of choose-then-lock before a session opens with what it could get.
+ASSIGNMENT_ATTEMPTS = 5
 
 
 class RatingError(Exception):
@@ -85,15 +87,43 @@ def _open_session(test: ListeningTest, rater: Rater) -> Session | None:
     return Session.objects.filter(test=test, rater=rater, state=Session.State.RATING).first()
 
 
-def _pick(candidates: list[Stimulus], count: int) -> list[Stimulus]:
+def _pick(candidates: list[Stimulus], count: int, taken: set[str]) -> list[Stimulus]:
     """Least-voted first, never two stimuli of one source utterance."""
     chosen: list[Stimulus] = []
-    utterances: set[str] = set()
+    utterances = set(taken)
     for stimulus in candidates:
+        if len(chosen) == count:
+            break
         if stimulus.utterance not in utterances:
             chosen.append(stimulus)
             utterances.add(stimulus.utterance)
-        if len(chosen) == count:
+    return chosen
+
+
+def _reserve(test: ListeningTest, rater: Rater) -> list[Stimulus]:
+    """Choose from an unlocked read, then lock only the chosen rows (SKIP LOCKED) and keep
+    those still under quota; retry for places lost to a concurrent session. Locking only what
+    is taken keeps one rater from holding every free row while others are turned away."""
+    seen = Assignment.objects.filter(session__rater=rater).values("stimulus_id")
+    pool = Stimulus.objects.filter(
+        test=test,
+        role=Stimulus.Role.RATING,
+        language=rater.language,
+        reserved__lt=test.votes_per_stimulus,
+    ).exclude(id__in=seen)
+    chosen: list[Stimulus] = []
+    tried: set[int] = set()
+    for _ in range(ASSIGNMENT_ATTEMPTS):
+        need = test.stimuli_per_session - len(chosen)
+        candidates = list(pool.exclude(id__in=tried).order_by("reserved", "?")[: need * 4])
+        picks = _pick(candidates, need, {s.utterance for s in chosen})
+        if not picks:
+            break
+        tried.update(s.id for s in picks)
+        chosen += list(
+            pool.filter(id__in=[s.id for s in picks]).select_for_update(skip_locked=True)
+        )
+        if len(chosen) == test.stimuli_per_session:
             break
     return chosen
 
@@ -112,26 +142,13 @@ def session_start(*, test: ListeningTest, rater: Rater, now: datetime | None = N
         return open_session
     sessions_release_stale(test=test, now=now)
     with transaction.atomic():
-        seen = Assignment.objects.filter(session__rater=rater).values("stimulus_id")
-        candidates = list(
-            Stimulus.objects.select_for_update(skip_locked=True)
-            .filter(
-                test=test,
-                role=Stimulus.Role.RATING,
-                language=rater.language,
-                reserved__lt=test.votes_per_stimulus,
-            )
-            .exclude(id__in=seen)
-            .order_by("reserved", "?")[: test.stimuli_per_session * 4]
-        )
-        chosen = _pick(candidates, test.stimuli_per_session)
+        chosen = _reserve(test, rater)
         if not chosen:
             raise RatingError(
                 "There is nothing left for you to rate in this test. Thank you!", code="exhausted"
             )
         session = Session.objects.create(test=test, rater=rater, started_at=now, last_seen_at=now)
-        order = secrets.SystemRandom()
-        order.shuffle(chosen)
+        secrets.SystemRandom().shuffle(chosen)
         Assignment.objects.bulk_create(
             Assignment(session=session, stimulus=stimulus, position=position)
             for position, stimulus in enumerate(chosen)

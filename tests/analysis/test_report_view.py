@@ -1,0 +1,83 @@
+"""The report page and its JSON: numbers checked by hand, simulated votes declared."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from listening import services
+from listening.models import Rater
+from tests.conftest import corpus_make, live_test_make, testset_make
+
+pytestmark = pytest.mark.django_db
+
+
+def cast(test, platform: str, scores_by_system: dict[str, list[int]]) -> None:
+    """Raters take sessions through the same services the rater pages use; each session holds
+    one clip (the test has one utterance) and the rater gives the next score queued for the
+    system that made it."""
+    queues = {system: list(scores) for system, scores in scores_by_system.items()}
+    then = timezone.now() - timedelta(hours=1)
+    while any(queues.values()):
+        person = services.rater_get_or_create(
+            platform=platform, external_id=uuid.uuid4().hex, language="en"
+        )
+        session = services.session_start(test=test, rater=person, now=then)
+        assignment = services.assignment_next(session=session, now=then)
+        services.vote_record(
+            session=session,
+            stimulus_key=assignment.stimulus.key,
+            score=queues[assignment.stimulus.output.system.name].pop(),
+            idempotency_key=uuid.uuid4(),
+            now=then + timedelta(seconds=30),
+        )
+
+
+def one_utterance_test(votes: int):
+    return live_test_make(testset_make([corpus_make("en", 1)]), votes_per_stimulus=votes)
+
+
+@pytest.fixture
+def voted_test(db):
+    test = one_utterance_test(3)
+    cast(test, Rater.Platform.PANEL, {"gating": [4, 5, 3], "noisy input": [2, 1, 2]})
+    return test
+
+
+def test_the_report_needs_a_staff_login(client, voted_test):
+    response = client.get(reverse("analysis:report", args=[voted_test.pk]))
+    assert response.status_code == 302
+    assert "/admin/login/" in response.url
+
+
+def test_the_report_shows_mos_and_t_interval_per_system(admin_client, voted_test):
+    page = admin_client.get(reverse("analysis:report", args=[voted_test.pk])).content.decode()
+    # gating: mean 4, s 1, t(0.975,2)=4.302653 → ±2.48 → 1.52 – 6.48
+    assert "4.00" in page and "1.52 – 6.48 (±2.48)" in page
+    # noisy input: mean 5/3, s = 0.57735, half = 4.302653·0.57735/√3 = 1.434218 → 0.23 – 3.10
+    assert "1.67" in page and "0.23 – 3.10 (±1.43)" in page
+    assert "simulated" not in page.lower()
+
+
+def test_the_report_says_plainly_when_votes_are_simulated(admin_client):
+    test = one_utterance_test(1)
+    cast(test, Rater.Platform.SIMULATED, {"gating": [4], "noisy input": [2]})
+    page = admin_client.get(reverse("analysis:report", args=[test.pk])).content.decode()
+    assert "These votes are simulated." in page
+
+
+def test_the_api_returns_the_same_numbers_with_null_for_missing_intervals(admin_client, voted_test):
+    data = admin_client.get(reverse("analysis:api-test-mos", args=[voted_test.pk])).json()
+    rows = {row["system"]: row for row in data["by_system"]}
+    assert rows["gating"]["mos"] == pytest.approx(4.0)
+    assert rows["gating"]["ci_half_width"] == pytest.approx(2.484138, abs=1e-5)
+    assert rows["noisy input"]["ci_half_width"] == pytest.approx(1.434218, abs=1e-5)
+    assert data["votes"] == 6 and data["simulated_votes"] == 0
+
+
+def test_the_api_refuses_anonymous_callers(client, voted_test):
+    assert client.get(reverse("analysis:api-test-mos", args=[voted_test.pk])).status_code in {401, 403}
