@@ -30,6 +30,8 @@ def test_mos(request: Request, test_id: int) -> Response:
             "votes": len(votes),
             "simulated_votes": int(votes["simulated"].sum()),
             "by_system": _clean(mos_table(votes, "system").to_dict("records")),
-            "by_system_language": _clean(mos_table(votes, ["system", "language"]).to_dict("records")),
+            "by_system_language": _clean(
+                mos_table(votes, ["system", "language"]).to_dict("records")
+            ),
         }
     )

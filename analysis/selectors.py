@@ -6,7 +6,17 @@ import pandas as pd
 
 from listening.models import ListeningTest, Rater, Vote
 
-VOTE_COLUMNS = ["vote", "rater", "session", "stimulus", "clip", "system", "language", "score", "simulated"]
+VOTE_COLUMNS = [
+    "vote",
+    "rater",
+    "session",
+    "stimulus",
+    "clip",
+    "system",
+    "language",
+    "score",
+    "simulated",
+]
 
 
 def votes_frame(*, test: ListeningTest) -> pd.DataFrame:

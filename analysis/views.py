@@ -22,8 +22,12 @@ def _scale_position(value: float, low: float = 1.0, high: float = 5.0) -> float:
 def _with_bars(records: list[dict]) -> list[dict]:
     for row in records:
         row["pos_mean"] = _scale_position(row["mos"])
-        row["pos_low"] = _scale_position(row["ci_low"] if not math.isnan(row["ci_low"]) else row["mos"])
-        row["pos_high"] = _scale_position(row["ci_high"] if not math.isnan(row["ci_high"]) else row["mos"])
+        row["pos_low"] = _scale_position(
+            row["ci_low"] if not math.isnan(row["ci_low"]) else row["mos"]
+        )
+        row["pos_high"] = _scale_position(
+            row["ci_high"] if not math.isnan(row["ci_high"]) else row["mos"]
+        )
     return records
 
 

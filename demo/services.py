@@ -17,7 +17,7 @@ from demo.sentences import SENTENCES
 from enhancement import services as enhancement_services
 from enhancement import storage
 from enhancement.audio import NOISE_GENERATORS, mix_at_snr, segmental_snr_db
-from enhancement.models import Clip, Corpus, System, TestSet
+from enhancement.models import Corpus, System, TestSet
 from listening import services as listening_services
 from listening.models import ListeningTest
 from listening.simulation import crowd_simulate

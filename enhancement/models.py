@@ -54,7 +54,9 @@ class System(models.Model):
 
     KIND_CHOICES = [(kind, f"{kind}: {text}") for kind, text in DESCRIPTIONS.items()]
 
-    name = models.CharField(max_length=100, unique=True, help_text="Internal; never shown to raters")
+    name = models.CharField(
+        max_length=100, unique=True, help_text="Internal; never shown to raters"
+    )
     kind = models.CharField(max_length=50, choices=KIND_CHOICES)
     params = models.JSONField(default=dict, blank=True)
     description = models.TextField(blank=True)

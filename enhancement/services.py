@@ -34,7 +34,9 @@ def clip_create(
 ) -> Clip:
     audio_name = storage.audio_save(audio=audio, sample_rate=sample_rate)
     reference_name = (
-        storage.audio_save(audio=reference, sample_rate=sample_rate) if reference is not None else ""
+        storage.audio_save(audio=reference, sample_rate=sample_rate)
+        if reference is not None
+        else ""
     )
     try:
         return Clip.objects.create(
@@ -118,7 +120,9 @@ def testset_generate(
             enhancer = system_build(system.kind, system.params, device=device)
             for batch in _batches(clips):
                 inputs = [storage.audio_load(clip.audio.name)[0] for clip in batch]
-                for clip, audio in zip(batch, enhancer.enhance(inputs, batch[0].sample_rate), strict=True):
+                for clip, audio in zip(
+                    batch, enhancer.enhance(inputs, batch[0].sample_rate), strict=True
+                ):
                     _output_store(testset, system, clip, audio)
                 done += len(batch)
                 TestSet.objects.filter(pk=testset.pk).update(progress_done=done)

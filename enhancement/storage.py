@@ -28,7 +28,9 @@ def audio_encode(audio: np.ndarray, sample_rate: int) -> bytes:
 
 def audio_save(*, audio: np.ndarray, sample_rate: int) -> str:
     key = uuid.uuid4().hex
-    return default_storage.save(f"audio/{key[:2]}/{key}.flac", ContentFile(audio_encode(audio, sample_rate)))
+    return default_storage.save(
+        f"audio/{key[:2]}/{key}.flac", ContentFile(audio_encode(audio, sample_rate))
+    )
 
 
 def audio_load(name: str) -> tuple[np.ndarray, int]:

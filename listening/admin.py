@@ -39,7 +39,9 @@ class ListeningTestAdmin(admin.ModelAdmin):
             except services.RatingError as exc:
                 self.message_user(request, f"{test.name}: {exc}", messages.ERROR)
             else:
-                self.message_user(request, f"{test.name}: live with {count} stimuli.", messages.SUCCESS)
+                self.message_user(
+                    request, f"{test.name}: live with {count} stimuli.", messages.SUCCESS
+                )
 
 
 @admin.register(Stimulus)

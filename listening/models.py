@@ -137,6 +137,9 @@ class Assignment(models.Model):
             models.UniqueConstraint(fields=["session", "position"], name="assignment_position"),
         ]
 
+    def __str__(self) -> str:
+        return f"session {self.session_id} #{self.position}: {self.stimulus_id}"
+
 
 class Vote(models.Model):
     assignment = models.OneToOneField(Assignment, on_delete=models.PROTECT, related_name="vote")
@@ -148,7 +151,9 @@ class Vote(models.Model):
     served_at = models.DateTimeField()
     received_at = models.DateTimeField()
     elapsed_ms = models.PositiveIntegerField(help_text="Server time from serving to the vote")
-    time_on_page_ms = models.PositiveIntegerField(null=True, blank=True, help_text="As the browser measured it")
+    time_on_page_ms = models.PositiveIntegerField(
+        null=True, blank=True, help_text="As the browser measured it"
+    )
     play_count = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -186,7 +186,9 @@ def _check_score(score: object) -> int:
     try:
         value = int(score)
     except (TypeError, ValueError):
-        raise RatingError(f"The answer must be a whole number from 1 to 5; got {score!r}.", code="bad_score") from None
+        raise RatingError(
+            f"The answer must be a whole number from 1 to 5; got {score!r}.", code="bad_score"
+        ) from None
     if value not in ACR_SCORES:
         raise RatingError(f"The answer must be from 1 to 5; got {value}.", code="bad_score")
     return value
@@ -194,7 +196,9 @@ def _check_score(score: object) -> int:
 
 def _locked_assignment(session: Session, stimulus_key: uuid.UUID) -> Assignment:
     if session.state == Session.State.ABANDONED:
-        raise RatingError("This session expired. Please start again from your link.", code="expired")
+        raise RatingError(
+            "This session expired. Please start again from your link.", code="expired"
+        )
     if session.state != Session.State.RATING:
         raise RatingError("This session is already complete.", code="closed")
     assignment = (

@@ -29,12 +29,16 @@ class RaterProfile:
         return int(np.clip(np.rint(truth + self.bias + rng.normal(0, self.noise)), 1, 5))
 
 
-def profiles_draw(count: int, *, careless_fraction: float, rng: np.random.Generator) -> list[RaterProfile]:
-    careless = int(round(count * careless_fraction))
+def profiles_draw(
+    count: int, *, careless_fraction: float, rng: np.random.Generator
+) -> list[RaterProfile]:
+    careless = round(count * careless_fraction)
     flags = [True] * careless + [False] * (count - careless)
     rng.shuffle(flags)
     return [
-        RaterProfile(bias=float(rng.normal(0, 0.3)), noise=float(rng.uniform(0.3, 0.8)), careless=flag)
+        RaterProfile(
+            bias=float(rng.normal(0, 0.3)), noise=float(rng.uniform(0.3, 0.8)), careless=flag
+        )
         for flag in flags
     ]
 

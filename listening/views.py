@@ -80,7 +80,9 @@ def _owned_session(request: HttpRequest, token: uuid.UUID) -> Session:
     return session
 
 
-def _render_next(request: HttpRequest, session: Session, error: str | None = None, status: int = 200):
+def _render_next(
+    request: HttpRequest, session: Session, error: str | None = None, status: int = 200
+):
     if session.state == Session.State.COMPLETE:
         return render(request, "listening/done.html", {"session": session})
     if session.state == Session.State.ABANDONED:

@@ -72,7 +72,9 @@ def testset_make(corpora: list[Corpus], *, generate: bool = True) -> TestSet:
 def live_test_make(testset: TestSet, **fields) -> ListeningTest:
     fields.setdefault("stimuli_per_session", 3)
     fields.setdefault("votes_per_stimulus", 2)
-    test = ListeningTest.objects.create(name=f"test-{testset.pk}-{len(fields)}", testset=testset, **fields)
+    test = ListeningTest.objects.create(
+        name=f"test-{testset.pk}-{len(fields)}", testset=testset, **fields
+    )
     listening_services.test_publish(test=test)
     return test
 

@@ -1,4 +1,4 @@
-"""Pure statistics for listening tests: pandas and scipy in, DataFrames out. Never imports Django."""
+"""Pure statistics for listening tests: DataFrames in, DataFrames out. Never imports Django."""
 
 from __future__ import annotations
 

@@ -27,7 +27,9 @@ class MeanInterval:
         return self.mean + self.half_width
 
 
-def mean_interval(values: Sequence[float] | np.ndarray, *, confidence: float = 0.95) -> MeanInterval:
+def mean_interval(
+    values: Sequence[float] | np.ndarray, *, confidence: float = 0.95
+) -> MeanInterval:
     """Mean and the half-width t(1-α/2, n-1)·s/√n; NaN where n is too small to say."""
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1; got {confidence}")

@@ -17,9 +17,7 @@ class SpectralGating:
     The STFT is centred, so the output is aligned with the input: no delay to compensate.
     """
 
-    def __init__(
-        self, *, device=None, window_ms: float = 64.0, prop_decrease: float = 0.9
-    ) -> None:
+    def __init__(self, *, device=None, window_ms: float = 64.0, prop_decrease: float = 0.9) -> None:
         import torch
 
         self.device = device or torch.device("cpu")

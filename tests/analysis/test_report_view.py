@@ -80,4 +80,7 @@ def test_the_api_returns_the_same_numbers_with_null_for_missing_intervals(admin_
 
 
 def test_the_api_refuses_anonymous_callers(client, voted_test):
-    assert client.get(reverse("analysis:api-test-mos", args=[voted_test.pk])).status_code in {401, 403}
+    assert client.get(reverse("analysis:api-test-mos", args=[voted_test.pk])).status_code in {
+        401,
+        403,
+    }

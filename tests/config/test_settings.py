@@ -16,10 +16,27 @@ PROBE = (
 
 
 def run_settings(**env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "AUDIO_STORAGE"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DEBUG",
+            "AUDIO_STORAGE",
+        }
+    }
     clean.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
     return subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -34,7 +51,9 @@ def test_the_embedded_defaults_need_no_server(tmp_path):
 
 
 def test_a_broker_url_turns_eager_mode_off(tmp_path):
-    result = run_settings(AURICLE_DATA_DIR=str(tmp_path), CELERY_BROKER_URL="redis://127.0.0.1:6379/0")
+    result = run_settings(
+        AURICLE_DATA_DIR=str(tmp_path), CELERY_BROKER_URL="redis://127.0.0.1:6379/0"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[1] == "False"
 

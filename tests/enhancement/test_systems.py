@@ -18,7 +18,7 @@ def noisy_speech(rate: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_unprocessed_returns_the_input_unchanged():
-    clean, noisy = noisy_speech(16000)
+    _, noisy = noisy_speech(16000)
     (out,) = system_build("unprocessed").enhance([noisy], 16000)
     assert np.array_equal(out, noisy)
 

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.postgres
 def postgres(db):
     if connection.vendor != "postgresql":
         if in_ci() and os.environ.get("DATABASE_URL", "").startswith("postgres"):
-            pytest.fail("DATABASE_URL points at PostgreSQL but the suite runs on " + connection.vendor)
+            pytest.fail(
+                "DATABASE_URL points at PostgreSQL but the suite runs on " + connection.vendor
+            )
         if in_ci():
             pytest.skip("this is the SQLite run of the suite; the PostgreSQL run follows")
         missing("DATABASE_URL does not point at PostgreSQL")

@@ -56,7 +56,13 @@ def test_a_rater_rates_a_whole_session_and_gets_a_code(client, live_test):
         token = re.search(rb'name="idempotency_key" value="([^"]+)"', page.content).group(1)
         posted = client.post(
             reverse("listening:vote", args=[session.token]),
-            {"stimulus": key, "score": "4", "idempotency_key": token.decode(), "play_count": "1", "time_on_page_ms": "5000"},
+            {
+                "stimulus": key,
+                "score": "4",
+                "idempotency_key": token.decode(),
+                "play_count": "1",
+                "time_on_page_ms": "5000",
+            },
         )
         assert posted.status_code == 302
     done = client.get(response.url)
@@ -90,12 +96,25 @@ def test_the_rating_page_and_audio_reveal_no_system_or_file_name(client, live_te
     session_url = start(client, live_test).url
     page = client.get(session_url)
     html = page.content.decode().lower()
+    # Audio on another origin (S3) is fetched without a referrer naming the session.
+    assert page["Referrer-Policy"] == "same-origin"
     session = Session.objects.get()
-    assignment = session.assignments.select_related("stimulus__output__system", "stimulus__output__clip").first()
+    assignment = session.assignments.select_related(
+        "stimulus__output__system", "stimulus__output__clip"
+    ).first()
     output = assignment.stimulus.output
-    for secret in ["noisy input", "gating", "unprocessed", "spectral", output.clip.name.lower(), output.audio.name.lower()]:
+    for secret in [
+        "noisy input",
+        "gating",
+        "unprocessed",
+        "spectral",
+        output.clip.name.lower(),
+        output.audio.name.lower(),
+    ]:
         assert secret not in html, secret
-    audio_url = re.search(r'<audio id="clip" preload="auto" src="([^"]+)"', page.content.decode()).group(1)
+    audio_url = re.search(
+        r'<audio id="clip" preload="auto" src="([^"]+)"', page.content.decode()
+    ).group(1)
     audio = client.get(audio_url)
     assert audio.status_code == 200
     assert audio["Content-Type"] == "audio/flac"

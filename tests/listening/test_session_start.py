@@ -114,7 +114,7 @@ def test_concurrent_raters_never_push_a_stimulus_past_its_quota():
             services.session_start(test=test, rater=person)
         except services.RatingError:
             pass
-        except BaseException as exc:  # noqa: BLE001 - reported to the main thread
+        except BaseException as exc:
             errors.append(exc)
         finally:
             close_old_connections()
@@ -126,7 +126,9 @@ def test_concurrent_raters_never_push_a_stimulus_past_its_quota():
     for thread in threads:
         thread.join(60)
     assert not errors, errors
-    counts = Counter(Assignment.objects.filter(session__test=test).values_list("stimulus_id", flat=True))
+    counts = Counter(
+        Assignment.objects.filter(session__test=test).values_list("stimulus_id", flat=True)
+    )
     assert max(counts.values()) == 1
     assert sum(counts.values()) == 8
     assert all(s.reserved == 1 for s in Stimulus.objects.filter(test=test))

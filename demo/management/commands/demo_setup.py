@@ -32,6 +32,10 @@ class Command(BaseCommand):
         finished = services.finished_test_ensure(testset)
         user, password = services.ORGANIZER
         self.stdout.write("")
-        self.stdout.write(f"Admin:      {base}{reverse('admin:index')}  (user {user}, password {password})")
-        self.stdout.write(f"Rater link: {base}{reverse('listening:entry', args=[live.entry_token])}")
+        self.stdout.write(
+            f"Admin:      {base}{reverse('admin:index')}  (user {user}, password {password})"
+        )
+        self.stdout.write(
+            f"Rater link: {base}{reverse('listening:entry', args=[live.entry_token])}"
+        )
         self.stdout.write(f"Report:     {base}{reverse('analysis:report', args=[finished.pk])}")

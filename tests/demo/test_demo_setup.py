@@ -1,0 +1,60 @@
+"""`manage.py demo_setup` builds a working demo and prints the three links."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+
+from demo.sentences import SENTENCES
+from enhancement.models import Corpus, TestSet
+from listening.models import ListeningTest, Vote
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_output() -> str:
+    out = io.StringIO()
+    call_command("demo_setup", base_url="http://127.0.0.1:8000", stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def test_the_demo_prints_the_admin_login_a_rater_link_and_a_report(demo_output, client):
+    admin = re.search(r"Admin:\s+(\S+)\s+\(user (\S+), password (\S+)\)", demo_output)
+    rater = re.search(r"Rater link: http://127.0.0.1:8000(\S+)", demo_output)
+    report = re.search(r"Report:\s+http://127.0.0.1:8000(\S+)", demo_output)
+    assert admin and rater and report, demo_output
+    assert client.login(username=admin.group(2), password=admin.group(3))
+    assert client.get("/admin/").status_code == 200
+    page = client.get(report.group(1))
+    assert page.status_code == 200
+    assert b"These votes are simulated." in page.content
+    client.logout()
+    assert b'name="consent"' in client.get(rater.group(1)).content
+
+
+def test_the_demo_has_speech_in_five_languages_and_a_finished_simulated_test(demo_output):
+    assert (
+        set(Corpus.objects.values_list("language", flat=True))
+        == set(SENTENCES)
+        >= {"en", "de", "fr", "es", "zh"}
+    )
+    assert TestSet.objects.get().status == TestSet.Status.DONE
+    live = ListeningTest.objects.get(status=ListeningTest.Status.LIVE)
+    assert not Vote.objects.filter(session__test=live).exists()
+    finished = ListeningTest.objects.get(status=ListeningTest.Status.CLOSED)
+    votes = Vote.objects.filter(session__test=finished)
+    assert votes.count() == finished.stimuli.count() * finished.votes_per_stimulus
+    assert not votes.exclude(rater__platform="simulated").exists()
+    assert votes.filter(elapsed_ms__lt=1000).count() == 0
+
+
+def test_running_the_demo_again_changes_nothing(demo_output):
+    votes = Vote.objects.count()
+    again = io.StringIO()
+    call_command("demo_setup", stdout=again, stderr=io.StringIO())
+    assert Vote.objects.count() == votes
+    assert ListeningTest.objects.count() == 2
