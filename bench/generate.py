@@ -12,17 +12,13 @@ import argparse
 import json
 import os
 import platform
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from enhancement.audio import mix_at_snr, normalise_level, pink_noise  # noqa: E402
-from enhancement.device import device_resolve  # noqa: E402
-from enhancement.systems import REGISTRY, system_build  # noqa: E402
+from enhancement.audio import mix_at_snr, normalise_level, pink_noise
+from enhancement.device import device_resolve
+from enhancement.systems import REGISTRY, system_build
 
 RATES = [8000, 16000, 48000]
 BATCH = 8
