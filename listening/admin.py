@@ -69,6 +69,13 @@ class AssignmentInline(admin.TabularInline):
     can_delete = False
 
 
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["session", "position", "stimulus", "served_at", "released"]
+    list_filter = ["session__test", "released"]
+    list_select_related = ["session", "stimulus"]
+
+
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
     list_display = ["token", "test", "rater", "state", "started_at", "completed_at"]
