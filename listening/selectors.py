@@ -7,9 +7,23 @@ from django.db.models import Count, Q
 from enhancement.selectors import testset_languages
 from listening.models import ListeningTest, Session
 
+# Names raters recognise, each in its own language, for the codes corpora use.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "de": "Deutsch",
+    "fr": "Français",
+    "es": "Español",
+    "zh": "中文",
+    "ja": "日本語",
+}
+
 
 def test_languages(*, test: ListeningTest) -> list[str]:
     return testset_languages(testset=test.testset)
+
+
+def test_language_choices(*, test: ListeningTest) -> list[tuple[str, str]]:
+    return [(code, LANGUAGE_NAMES.get(code, code)) for code in test_languages(test=test)]
 
 
 def test_progress(*, test: ListeningTest) -> dict:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from enhancement import storage
 from listening import services
 from listening.models import ListeningTest, Rater, Session
-from listening.selectors import test_languages
+from listening.selectors import test_language_choices, test_languages
 
 ACR_LABELS = [
     (5, gettext_lazy("Excellent")),
@@ -47,7 +47,7 @@ def _remember(request: HttpRequest, rater: Rater) -> None:
 def entry(request: HttpRequest, token: str) -> HttpResponse:
     test = get_object_or_404(ListeningTest, entry_token=token)
     languages = test_languages(test=test)
-    context = {"test": test, "languages": languages, "error": None}
+    context = {"test": test, "languages": test_language_choices(test=test), "error": None}
     if request.method == "POST":
         language = request.POST.get("language", "")
         if not request.POST.get("consent"):

@@ -30,7 +30,8 @@ def test_the_entry_page_asks_for_language_and_consent(client, live_test):
     page = client.get(reverse("listening:entry", args=[live_test.entry_token]))
     assert page.status_code == 200
     assert b'name="consent"' in page.content
-    assert b'value="de"' in page.content and b'value="en"' in page.content
+    assert '<option value="de">Deutsch</option>' in page.content.decode()
+    assert '<option value="en">English</option>' in page.content.decode()
 
 
 def test_starting_without_consent_is_refused_and_opens_no_session(client, live_test):
