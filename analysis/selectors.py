@@ -34,3 +34,22 @@ def votes_frame(*, test: ListeningTest) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(list(rows), columns=VOTE_COLUMNS)
     frame["simulated"] = frame["simulated"] == Rater.Platform.SIMULATED
     return frame
+
+
+def ranking_tables(*, test: ListeningTest) -> dict[str, pd.DataFrame]:
+    """The URGENT-style ranking of the test's systems, overall and per language, with human
+    MOS as a further category once the test has votes."""
+    from analysis.stats import RankedMetric, urgent_ranking, urgent_ranking_by
+    from enhancement.selectors import metric_scores_frame, ranked_metrics
+
+    scores = metric_scores_frame(testset=test.testset)[["system", "language", "metric", "value"]]
+    metrics = ranked_metrics()
+    votes = votes_frame(test=test)
+    if not votes.empty:
+        mos = votes[["system", "language"]].assign(metric="mos", value=votes["score"].astype(float))
+        scores = pd.concat([scores, mos], ignore_index=True)
+        metrics["mos"] = RankedMetric("subjective", True)
+    return {
+        "overall": urgent_ranking(scores, metrics),
+        "by_language": urgent_ranking_by(scores, metrics, "language"),
+    }

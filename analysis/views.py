@@ -6,7 +6,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from analysis.selectors import votes_frame
+from analysis.selectors import ranking_tables, votes_frame
 from analysis.stats import mos_table
 from listening.models import ListeningTest
 from listening.selectors import test_progress
@@ -31,8 +31,23 @@ def _with_bars(records: list[dict]) -> list[dict]:
     return records
 
 
+def ranking_rows(table) -> tuple[list[str], list[dict]]:
+    """Columns and rows for the ranking table: system, category scores, overall, then means."""
+    if table.empty:
+        return [], []
+    scores = [c for c in table.columns if c.endswith("_score")]
+    means = sorted(
+        c
+        for c in table.columns
+        if c not in scores and not c.endswith("_rank") and c not in {"system", "overall"}
+    )
+    columns = ["system", *scores, "overall", *means]
+    return columns, table[columns].to_dict("records")
+
+
 def report_context(test: ListeningTest) -> dict:
     votes = votes_frame(test=test)
+    ranking_columns, ranking = ranking_rows(ranking_tables(test=test)["overall"])
     simulated = int(votes["simulated"].sum())
     return {
         "test": test,
@@ -40,6 +55,8 @@ def report_context(test: ListeningTest) -> dict:
         "n_votes": len(votes),
         "n_simulated": simulated,
         "all_simulated": len(votes) > 0 and simulated == len(votes),
+        "ranking_columns": ranking_columns,
+        "ranking": ranking,
         "by_system": _with_bars(mos_table(votes, "system").to_dict("records")),
         "by_system_language": _with_bars(
             mos_table(votes, ["system", "language"]).to_dict("records")

@@ -180,6 +180,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ROUTES = {"enhancement.tasks.testset_generate": {"queue": "gpu"}}
+# Metric and report work stays on the default queue ("celery").
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 REST_FRAMEWORK = {
@@ -204,3 +205,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
     "loggers": {"auricle": {"level": env_str("LOG_LEVEL", "INFO")}},
 }
+
+# A folder with one sub-folder per plug-in metric (utmos/, nisqa/, …), each holding model.pt.
+AURICLE_METRIC_PLUGINS = env_str("AURICLE_METRIC_PLUGINS") or None
+# Clips per metric task: small enough to spread over workers, large enough to amortise start-up.
+AURICLE_METRIC_CHUNK = env_int("AURICLE_METRIC_CHUNK", 25, minimum=1)

@@ -1,16 +1,38 @@
 from __future__ import annotations
 
+import math
+
+import pandas as pd
 from django.contrib import admin, messages
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from enhancement import services, storage
-from enhancement.models import Clip, Corpus, Output, System, TestSet
+from enhancement.models import Clip, Corpus, MetricScore, Output, System, TestSet
+from enhancement.selectors import metric_means
 
 
 def _player(name: str):
     if not name:
         return "-"
     return format_html('<audio controls preload="none" src="{}"></audio>', storage.audio_url(name))
+
+
+def _number(value: float) -> str:
+    return "–" if math.isnan(value) else f"{value:.3f}"
+
+
+def _means_table(means: pd.DataFrame):
+    """Systems × metrics as an HTML table built from escaped cells."""
+    header = format_html_join("", "<th>{}</th>", ((column,) for column in means.columns))
+    rows = format_html_join(
+        "",
+        "<tr><th>{}</th>{}</tr>",
+        (
+            (system, format_html_join("", "<td>{}</td>", ((_number(v),) for v in row)))
+            for system, row in means.iterrows()
+        ),
+    )
+    return format_html("<table><tr><th>system</th>{}</tr>{}</table>", header, rows)
 
 
 @admin.register(Corpus)
@@ -50,18 +72,41 @@ class SystemAdmin(admin.ModelAdmin):
 class TestSetAdmin(admin.ModelAdmin):
     list_display = ["name", "status", "progress", "created_at", "finished_at"]
     filter_horizontal = ["corpora", "systems"]
-    readonly_fields = ["status", "progress", "error", "finished_at"]
-    actions = ["generate"]
+    readonly_fields = ["status", "progress", "error", "finished_at", "metric_summary"]
+    actions = ["generate", "score"]
 
     @admin.display(description="progress")
     def progress(self, obj: TestSet) -> str:
         return f"{obj.progress_done}/{obj.progress_total} ({obj.progress_percent:.0f}%)"
+
+    @admin.display(description="metric means per system")
+    def metric_summary(self, obj: TestSet):
+        means = metric_means(testset=obj) if obj.pk else pd.DataFrame()
+        return "no metrics yet" if means.empty else _means_table(means)
 
     @admin.action(description="Generate outputs (every system on every clip)")
     def generate(self, request, queryset):
         for testset in queryset:
             services.testset_generate_enqueue(testset=testset)
         self.message_user(request, f"Queued {queryset.count()} test set(s).", messages.SUCCESS)
+
+    @admin.action(description="Compute objective metrics")
+    def score(self, request, queryset):
+        from enhancement.scoring import metrics_compute
+
+        sent = sum(metrics_compute(testset=testset) for testset in queryset)
+        self.message_user(request, f"Scoring {sent} outputs.", messages.SUCCESS)
+
+
+class MetricScoreInline(admin.TabularInline):
+    model = MetricScore
+    extra = 0
+    can_delete = False
+    fields = ["metric", "version", "value", "error"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Output)
@@ -70,7 +115,27 @@ class OutputAdmin(admin.ModelAdmin):
     list_filter = ["testset", "system"]
     list_select_related = ["clip", "system", "testset"]
     readonly_fields = ["player"]
+    inlines = [MetricScoreInline]
 
     @admin.display(description="audio")
     def player(self, obj: Output):
         return _player(obj.audio.name)
+
+
+@admin.register(MetricScore)
+class MetricScoreAdmin(admin.ModelAdmin):
+    list_display = ["metric", "value", "system", "clip", "error", "computed_at"]
+    list_filter = ["metric", "output__testset", "output__system"]
+    list_select_related = ["output__system", "output__clip"]
+    search_fields = ["output__clip__name", "error"]
+
+    @admin.display(description="system")
+    def system(self, obj: MetricScore) -> str:
+        return obj.output.system.name
+
+    @admin.display(description="clip")
+    def clip(self, obj: MetricScore) -> str:
+        return obj.output.clip.name
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

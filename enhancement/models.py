@@ -125,3 +125,29 @@ class Output(models.Model):
 
     def __str__(self) -> str:
         return f"{self.testset.name}: {self.clip.name} × {self.system.name}"
+
+
+class MetricScore(models.Model):
+    """One objective metric of one output, computed once per metric version.
+
+    value is null when the metric has no value for the clip; error says why."""
+
+    output = models.ForeignKey(Output, on_delete=models.CASCADE, related_name="metric_scores")
+    metric = models.CharField(max_length=50)
+    version = models.CharField(max_length=20)
+    value = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    computed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["output", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["output", "metric", "version"], name="metric_score_once_per_version"
+            )
+        ]
+        indexes = [models.Index(fields=["metric", "version"])]
+
+    def __str__(self) -> str:
+        shown = "n/a" if self.value is None else f"{self.value:.3f}"
+        return f"{self.metric} v{self.version}: {shown}"

@@ -10,3 +10,10 @@ from enhancement.models import TestSet
 def testset_generate(testset_id: int) -> str:
     testset = TestSet.objects.get(pk=testset_id)
     return services.testset_generate(testset=testset).status
+
+
+@shared_task(name="enhancement.tasks.metrics_compute_chunk")
+def metrics_compute_chunk(output_ids: list[int]) -> int:
+    from enhancement.scoring import metrics_compute_chunk as compute
+
+    return compute(output_ids=output_ids)

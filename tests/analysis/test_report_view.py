@@ -84,3 +84,13 @@ def test_the_api_refuses_anonymous_callers(client, voted_test):
         401,
         403,
     }
+
+
+def test_human_mos_joins_the_ranking_as_the_subjective_category(voted_test):
+    from analysis.selectors import ranking_tables
+
+    table = ranking_tables(test=voted_test)["overall"].set_index("system")
+    assert table.loc["gating", "mos"] == pytest.approx(4.0)
+    assert table.loc["noisy input", "mos"] == pytest.approx(5 / 3)
+    assert table.loc["gating", "subjective_score"] == 1
+    assert list(table.index) == ["gating", "noisy input"]

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 
 from config.celery import app as celery_app
-from enhancement import services
-from enhancement.models import TestSet
+from enhancement import scoring, services
+from enhancement.models import MetricScore, TestSet
 from tests.conftest import corpus_make, testset_make
 from tests.services import BIN, REDIS_URL, ROOT, missing
 
@@ -33,9 +33,13 @@ def database_url() -> str:
 def broker_pool_reset() -> None:
     """Drop pooled broker connections so the next send connects to the broker now configured
     (Celery has no public call for that)."""
+    from kombu import pools
+
     if celery_app._pool is not None:
         celery_app._pool.force_close_all()
         celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    pools.reset()
 
 
 @pytest.fixture
@@ -80,7 +84,9 @@ def worker(redis_broker, media_root, tmp_path):
             "-Q",
             "gpu,celery",
             "--pool",
-            "solo",
+            "prefork",
+            "--concurrency",
+            "2",
             "--without-gossip",
             "--without-mingle",
             "-l",
@@ -116,3 +122,18 @@ def test_a_worker_generates_a_test_set_sent_through_redis(worker, media_root, tm
     for output in testset.outputs.all():
         assert (media_root / output.audio.name).stat().st_size > 1000
     assert "enhancement.tasks.testset_generate" in log and "succeeded" in log
+
+
+def test_workers_score_metric_chunks_sent_through_redis(worker, settings, tmp_path):
+    testset = testset_make([corpus_make("en", 2), corpus_make("es", 2)])
+    settings.AURICLE_METRIC_CHUNK = 2
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    assert scoring.metrics_compute(testset=testset) == 8
+    deadline = time.monotonic() + 180
+    while scoring.outputs_pending(testset=testset) and time.monotonic() < deadline:
+        assert worker.poll() is None, (tmp_path / "worker.log").read_text()
+        time.sleep(1.0)
+    log = (tmp_path / "worker.log").read_text()
+    assert scoring.outputs_pending(testset=testset) == [], log
+    assert MetricScore.objects.filter(output__testset=testset, value__isnull=True).count() == 0
+    assert log.count("enhancement.tasks.metrics_compute_chunk") >= 4

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from enhancement import scoring
+from enhancement.metrics import metric_catalogue
+from enhancement.models import MetricScore, TestSet
+
+
+class Command(BaseCommand):
+    help = "Compute every available objective metric for every output of a test set."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("testset", help="test set id or name")
+        parser.add_argument("--retry-failed", action="store_true", help="retry stored failures")
+        parser.add_argument(
+            "--timeout", type=float, default=3600, help="seconds to wait for workers (broker mode)"
+        )
+
+    def handle(self, *args, testset: str, retry_failed: bool, timeout: float, **options) -> None:
+        target = self._testset(testset)
+        for row in metric_catalogue(settings.AURICLE_METRIC_PLUGINS):
+            if not row["available"]:
+                self.stdout.write(f"unavailable: {row['info'].name} ({row['reason']})")
+        if retry_failed:
+            self.stdout.write(f"forgot {scoring.metrics_retry_failed(testset=target)} failures")
+        with tqdm(desc="scoring outputs", unit="clip") as bar:
+
+            def progress(done: int, total: int) -> None:
+                bar.total, bar.n = total, done
+                bar.refresh()
+
+            sent = scoring.metrics_compute(testset=target, on_progress=progress)
+            if not settings.CELERY_TASK_ALWAYS_EAGER:
+                self._wait(target, sent, bar, timeout)
+        failed = MetricScore.objects.filter(output__testset=target, value__isnull=True).count()
+        self.stdout.write(f"scored {sent} outputs; {failed} metric values missing (see the admin)")
+
+    def _testset(self, key: str) -> TestSet:
+        found = TestSet.objects.filter(pk=int(key)) if key.isdigit() else TestSet.objects.none()
+        found = found or TestSet.objects.filter(name=key)
+        if not found:
+            raise CommandError(f"no test set with id or name {key!r}")
+        return found.get()
+
+    def _wait(self, testset: TestSet, sent: int, bar, timeout: float) -> None:
+        """Workers score the chunks; follow their progress in the database."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = len(scoring.outputs_pending(testset=testset))
+            bar.total, bar.n = sent, sent - left
+            bar.refresh()
+            if left == 0:
+                return
+            if time.monotonic() > deadline:
+                raise CommandError(f"{left} outputs still unscored after {timeout:.0f} s")
+            time.sleep(1.0)
