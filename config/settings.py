@@ -210,3 +210,5 @@ LOGGING = {
 AURICLE_METRIC_PLUGINS = env_str("AURICLE_METRIC_PLUGINS") or None
 # Clips per metric task: small enough to spread over workers, large enough to amortise start-up.
 AURICLE_METRIC_CHUNK = env_int("AURICLE_METRIC_CHUNK", 25, minimum=1)
+# Threads per worker process for metric models and BLAS; one suits one worker process per core.
+AURICLE_METRIC_THREADS = env_int("AURICLE_METRIC_THREADS", 1, minimum=1)

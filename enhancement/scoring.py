@@ -14,6 +14,7 @@ from functools import lru_cache
 import numpy as np
 from django.conf import settings
 from django.db.models import Count
+from threadpoolctl import threadpool_limits
 
 from enhancement import storage
 from enhancement.audio import normalise_level
@@ -24,13 +25,13 @@ logger = logging.getLogger("auricle.enhancement")
 
 
 @lru_cache(maxsize=4)
-def _evaluators(plugin_folder: str | None) -> tuple[Evaluator, ...]:
+def _evaluators(plugin_folder: str | None, threads: int) -> tuple[Evaluator, ...]:
     """Built once per process: models load on first use and stay loaded."""
-    return tuple(evaluators(plugin_folder))
+    return tuple(evaluators(plugin_folder, threads=threads))
 
 
 def available_evaluators() -> tuple[Evaluator, ...]:
-    return _evaluators(settings.AURICLE_METRIC_PLUGINS)
+    return _evaluators(settings.AURICLE_METRIC_PLUGINS, settings.AURICLE_METRIC_THREADS)
 
 
 def expected_metrics() -> list[tuple[str, str]]:
@@ -105,8 +106,10 @@ def metrics_compute_chunk(*, output_ids: list[int]) -> int:
     ).values_list("output_id", "metric", "version"):
         existing.setdefault(output_id, set()).add((metric, version))
     rows: list[MetricScore] = []
-    for output in Output.objects.filter(id__in=output_ids).select_related("clip", "testset"):
-        rows += _output_scores(output, existing.get(output.id, set()))
+    # One BLAS thread per worker process: busy-waiting pools in parallel workers slow all of them.
+    with threadpool_limits(limits=settings.AURICLE_METRIC_THREADS):
+        for output in Output.objects.filter(id__in=output_ids).select_related("clip", "testset"):
+            rows += _output_scores(output, existing.get(output.id, set()))
     MetricScore.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 

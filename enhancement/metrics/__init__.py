@@ -36,9 +36,19 @@ __all__ = [
 ]
 
 
-def evaluators(plugin_folder: str | None = None) -> list[Evaluator]:
-    """Every evaluator that can run here: the shipped ones and the configured plug-ins."""
-    shipped: list[Evaluator] = [Pesq(), Estoi(), Sdr(), Mcd(), Lsd(), Dnsmos(), Plcmos()]
+def evaluators(plugin_folder: str | None = None, *, threads: int | None = None) -> list[Evaluator]:
+    """Every evaluator that can run here: the shipped ones and the configured plug-ins.
+
+    threads limits the learned models' thread pools (None: the libraries' defaults)."""
+    shipped: list[Evaluator] = [
+        Pesq(),
+        Estoi(),
+        Sdr(),
+        Mcd(),
+        Lsd(),
+        Dnsmos(threads=threads),
+        Plcmos(threads=threads),
+    ]
     plugins = [
         Plugin(plugin_folder, name)
         for name in PLUGIN_METRICS

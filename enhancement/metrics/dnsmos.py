@@ -1,12 +1,58 @@
-"""DNSMOS P.835 (SIG, BAK, OVRL) and P.808, from the ONNX models the `speechmos` wheel ships
-(the same files URGENT uses). The models take 16 kHz audio; other rates are resampled."""
+"""DNSMOS P.835 (SIG, BAK, OVRL) and P.808, and PLCMOS v2, from the ONNX models the `speechmos`
+wheel ships (DNSMOS: the same files URGENT uses). The models take 16 kHz audio; other rates are
+resampled.
+
+speechmos opens its ONNX sessions with default options: a pool of busy-waiting threads in every
+process. With several worker processes on a few cores those pools fight each other (measured on
+2 cores: two processes each ran DNSMOS at half speed). Given `threads`, the sessions are replaced
+by ones with that many threads that do not spin.
+"""
 
 from __future__ import annotations
+
+import os
+
+import numpy as np
 
 from enhancement.metrics.base import NON_INTRUSIVE, MetricInfo, MetricUnavailable, resample
 
 RATE = 16000
 _RATES = "16 kHz; other rates resampled to 16 kHz"
+
+
+def model_input(estimate, sample_rate: int):
+    """16 kHz float32 within [-1, 1], as a WAV file would hold it: speechmos refuses anything
+    else, and resampling can overshoot a peak that was just under full scale."""
+    return np.clip(resample(estimate, sample_rate, RATE), -1.0, 1.0).astype("float32")
+
+
+def _session(path: str, threads: int):
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+
+
+def _limit_threads(model, sessions: dict[str, str], threads: int | None) -> None:
+    if threads is None or getattr(model, "_auricle_threads", None) == threads:
+        return
+    if not all(hasattr(model, attribute) for attribute in sessions):
+        return  # a speechmos release laid out differently: keep its own sessions
+    for attribute, path in sessions.items():
+        setattr(model, attribute, _session(path, threads))
+    model._auricle_threads = threads
+
+
+def _speechmos(name: str):
+    try:
+        import speechmos
+        from speechmos import dnsmos, plcmos
+    except ImportError as exc:
+        raise MetricUnavailable(f"speechmos is not installed: {exc}") from None
+    return {"dnsmos": dnsmos, "plcmos": plcmos, "root": os.path.dirname(speechmos.__file__)}[name]
 
 
 class Dnsmos:
@@ -17,12 +63,19 @@ class Dnsmos:
         MetricInfo("dnsmos_p808", NON_INTRUSIVE, True, False, _RATES),
     )
 
+    def __init__(self, threads: int | None = None) -> None:
+        self.threads = threads
+
     def compute(self, estimate, sample_rate, reference=None) -> dict[str, float]:
-        try:
-            from speechmos import dnsmos
-        except ImportError as exc:
-            raise MetricUnavailable(f"speechmos is not installed: {exc}") from None
-        scores = dnsmos.run(resample(estimate, sample_rate, RATE).astype("float32"), RATE)
+        dnsmos = _speechmos("dnsmos")
+        scores = dnsmos.run(model_input(estimate, sample_rate), RATE)
+        model = dnsmos.dnsmos
+        p808 = os.path.join(_speechmos("root"), "dnsmos_models", "model_v8.onnx")
+        _limit_threads(
+            model,
+            {"onnx_sess": getattr(model, "primary_model_path", ""), "p808_onnx_sess": p808},
+            self.threads,
+        )
         return {
             "dnsmos_ovrl": float(scores["ovrl_mos"]),
             "dnsmos_sig": float(scores["sig_mos"]),
@@ -32,16 +85,18 @@ class Dnsmos:
 
 
 class Plcmos:
-    """PLCMOS v2, a learned MOS predictor whose ONNX model ships in the `speechmos` wheel.
+    """PLCMOS v2, a learned MOS predictor whose model ships in the `speechmos` wheel.
 
-    Trained for packet-loss concealment; reported beside DNSMOS, and left out of the ranking."""
+    Trained for packet-loss concealment; reported beside DNSMOS and left out of the ranking."""
 
     metrics = (MetricInfo("plcmos", NON_INTRUSIVE, True, False, _RATES),)
 
+    def __init__(self, threads: int | None = None) -> None:
+        self.threads = threads
+
     def compute(self, estimate, sample_rate, reference=None) -> dict[str, float]:
-        try:
-            from speechmos import plcmos
-        except ImportError as exc:
-            raise MetricUnavailable(f"speechmos is not installed: {exc}") from None
-        scores = plcmos.run(resample(estimate, sample_rate, RATE).astype("float32"), RATE)
+        plcmos = _speechmos("plcmos")
+        scores = plcmos.run(model_input(estimate, sample_rate), RATE)
+        model = plcmos.plcmos
+        _limit_threads(model, {"session": getattr(model, "model_path", "")}, self.threads)
         return {"plcmos": float(scores["plcmos"])}

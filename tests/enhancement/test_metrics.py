@@ -151,6 +151,14 @@ def test_dnsmos_is_the_speechmos_model_and_resamples_other_rates(clean):
     assert high["dnsmos_ovrl"] == pytest.approx(direct["ovrl_mos"], abs=0.05)
 
 
+def test_learned_predictors_accept_a_clip_that_overshoots_full_scale(clean):
+    from enhancement.metrics.dnsmos import Plcmos
+
+    loud = 1.5 * clean / np.max(np.abs(clean))
+    assert 1 <= Dnsmos().compute(loud, 16000)["dnsmos_ovrl"] <= 5
+    assert math.isfinite(Plcmos().compute(loud, 16000)["plcmos"])
+
+
 def test_plug_in_metrics_are_listed_as_unavailable_until_configured():
     rows = {row["info"].name: row for row in metric_catalogue(None)}
     assert rows["utmos"]["available"] is False
