@@ -45,9 +45,22 @@ def ranking_rows(table) -> tuple[list[str], list[dict]]:
     return columns, table[columns].to_dict("records")
 
 
+def _language_rankings(by_language) -> list[dict]:
+    """One ranking table per language, each with its own columns."""
+    parts = []
+    if by_language.empty:
+        return parts
+    for language, group in by_language.groupby("language", sort=True):
+        columns, rows = ranking_rows(group.drop(columns="language"))
+        parts.append({"language": language, "columns": columns, "rows": rows})
+    return parts
+
+
 def report_context(test: ListeningTest) -> dict:
     votes = votes_frame(test=test)
-    ranking_columns, ranking = ranking_rows(ranking_tables(test=test)["overall"])
+    tables = ranking_tables(test=test)
+    ranking_columns, ranking = ranking_rows(tables["overall"])
+    ranking_languages = _language_rankings(tables["by_language"])
     simulated = int(votes["simulated"].sum())
     return {
         "test": test,
@@ -57,6 +70,7 @@ def report_context(test: ListeningTest) -> dict:
         "all_simulated": len(votes) > 0 and simulated == len(votes),
         "ranking_columns": ranking_columns,
         "ranking": ranking,
+        "ranking_languages": ranking_languages,
         "by_system": _with_bars(mos_table(votes, "system").to_dict("records")),
         "by_system_language": _with_bars(
             mos_table(votes, ["system", "language"]).to_dict("records")

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, reduce
+from operator import or_
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Q
 from threadpoolctl import threadpool_limits
 
 from enhancement import storage
@@ -41,9 +42,10 @@ def expected_metrics() -> list[tuple[str, str]]:
 def outputs_pending(*, testset: TestSet) -> list[int]:
     """Outputs that lack a score for at least one available (metric, version)."""
     wanted = expected_metrics()
+    pairs = reduce(or_, (Q(metric=m, version=v) for m, v in wanted))
     done = (
         MetricScore.objects.filter(output__testset=testset)
-        .filter(metric__in=[m for m, _ in wanted], version__in=[v for _, v in wanted])
+        .filter(pairs)
         .values("output_id")
         .annotate(n=Count("id"))
         .filter(n__gte=len(wanted))

@@ -143,6 +143,7 @@ def test_metrics_and_ranking_reach_the_api_and_the_report(scored, admin_client):
     assert "intrusive_score" in ranking["overall"][0]
     page = admin_client.get(reverse("analysis:report", args=[test.pk])).content.decode()
     assert 'id="ranking"' in page and "intrusive_score" in page
+    assert "<h3>Ranking in en</h3>" in page
 
 
 def test_the_admin_shows_metric_means_per_system_and_scores_per_clip(scored, admin_client):
@@ -151,3 +152,21 @@ def test_the_admin_shows_metric_means_per_system_and_scores_per_clip(scored, adm
     output = scored.outputs.first()
     page = admin_client.get(reverse("admin:enhancement_output_change", args=[output.pk]))
     assert b"estoi" in page.content
+
+
+def test_a_new_metric_version_is_computed_once_beside_the_old_one(scored, monkeypatch):
+    from dataclasses import replace
+
+    from enhancement.metrics.pesq import Pesq
+
+    monkeypatch.setattr(Pesq, "metrics", (replace(Pesq.metrics[0], version="2"),))
+    scoring._evaluators.cache_clear()
+    try:
+        outputs = scored.outputs.count()  # 2 clips × 2 systems
+        assert len(scoring.outputs_pending(testset=scored)) == outputs == 4
+        scoring.metrics_compute(testset=scored)
+        assert MetricScore.objects.filter(metric="pesq", version="2").count() == outputs
+        assert MetricScore.objects.filter(metric="pesq", version="1").count() == outputs
+        assert MetricScore.objects.filter(metric="estoi").count() == outputs
+    finally:
+        scoring._evaluators.cache_clear()

@@ -12,8 +12,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+        parser.add_argument(
+            "--skip-metrics", action="store_true", help="do not compute objective metrics"
+        )
 
-    def handle(self, *args, base_url: str, **options) -> None:
+    def handle(self, *args, base_url: str, skip_metrics: bool, **options) -> None:
         base = base_url.rstrip("/")
         services.organizer_ensure()
         corpora = services.corpora_ensure()
@@ -28,6 +31,8 @@ class Command(BaseCommand):
         if testset.status != testset.Status.DONE:
             self.stderr.write(f"Generation failed: {testset.error}")
             raise SystemExit(1)
+        if not skip_metrics:
+            self._score(testset)
         live = services.live_test_ensure(testset)
         finished = services.finished_test_ensure(testset)
         user, password = services.ORGANIZER
@@ -39,3 +44,15 @@ class Command(BaseCommand):
             f"Rater link: {base}{reverse('listening:entry', args=[live.entry_token])}"
         )
         self.stdout.write(f"Report:     {base}{reverse('analysis:report', args=[finished.pk])}")
+
+    def _score(self, testset) -> None:
+        from enhancement.scoring import metrics_compute
+
+        with tqdm(desc="objective metrics", unit="clip") as bar:
+
+            def progress(done: int, total: int) -> None:
+                bar.total = total
+                bar.n = done
+                bar.refresh()
+
+            metrics_compute(testset=testset, on_progress=progress)
