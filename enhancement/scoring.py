@@ -78,13 +78,22 @@ def _evaluate(evaluator: Evaluator, audio, rate, reference) -> tuple[dict[str, f
 
 
 def _output_scores(output: Output, done: set[tuple[str, str]]) -> list[MetricScore]:
-    audio, rate, reference = _inputs(output)
+    try:
+        audio, rate, reference = _inputs(output)
+        unreadable = ""
+    except Exception as exc:  # a missing or corrupt file fails this clip, not the chunk
+        logger.exception("audio of output %s could not be read", output.pk)
+        audio = rate = reference = None
+        unreadable = f"audio could not be read: {type(exc).__name__}: {exc}"
     rows = []
     for evaluator in available_evaluators():
         todo = [m for m in evaluator.metrics if (m.name, m.version) not in done]
         if not todo:
             continue
-        values, error = _evaluate(evaluator, audio, rate, reference)
+        if unreadable:
+            values, error = {}, unreadable
+        else:
+            values, error = _evaluate(evaluator, audio, rate, reference)
         for info in todo:
             value = values.get(info.name)
             finite = value is not None and np.isfinite(value)

@@ -170,3 +170,14 @@ def test_a_new_metric_version_is_computed_once_beside_the_old_one(scored, monkey
         assert MetricScore.objects.filter(metric="estoi").count() == outputs
     finally:
         scoring._evaluators.cache_clear()
+
+
+def test_an_unreadable_output_is_recorded_and_the_others_are_scored(media_root):
+    testset = testset_make([corpus_make("en", 1)])
+    broken, fine = list(testset.outputs.order_by("id"))
+    (media_root / broken.audio.name).write_bytes(b"not audio")
+    scoring.metrics_compute(testset=testset)
+    errors = set(broken.metric_scores.values_list("error", flat=True))
+    assert len(errors) == 1 and next(iter(errors)).startswith("audio could not be read")
+    assert broken.metric_scores.count() == len(SHIPPED)
+    assert fine.metric_scores.filter(value__isnull=False).count() == len(SHIPPED)
