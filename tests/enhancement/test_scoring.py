@@ -20,6 +20,21 @@ SHIPPED = {"pesq", "estoi", "sdr", "si_sdr", "mcd", "lsd"}
 SHIPPED |= {"dnsmos_ovrl", "dnsmos_sig", "dnsmos_bak", "dnsmos_p808", "plcmos"}
 
 
+def short_clip_corpus(name: str) -> Corpus:
+    """A corpus of one 600-sample clip: too short for MCD's 1024-sample frames."""
+    corpus = Corpus.objects.create(name=name, language="en")
+    tone = (0.1 * np.sin(np.arange(600) * 0.3)).astype(np.float32)
+    services.clip_create(
+        corpus=corpus,
+        name="blip.flac",
+        utterance="b",
+        audio=tone,
+        sample_rate=16000,
+        reference=tone,
+    )
+    return corpus
+
+
 @pytest.fixture
 def scored():
     testset = testset_make([corpus_make("en", 2)])
@@ -75,16 +90,7 @@ def test_a_clip_without_reference_gets_non_intrusive_metrics_only():
 
 
 def test_a_clip_a_metric_cannot_score_records_why_and_the_rest_go_on():
-    corpus = Corpus.objects.create(name="short", language="en")
-    tone = (0.1 * np.sin(np.arange(600) * 0.3)).astype(np.float32)
-    services.clip_create(
-        corpus=corpus,
-        name="blip.flac",
-        utterance="b",
-        audio=tone,
-        sample_rate=16000,
-        reference=tone,
-    )
+    corpus = short_clip_corpus("short")
     testset = testset_make([corpus_make("en", 1), corpus])
     scoring.metrics_compute(testset=testset)
     short = MetricScore.objects.filter(output__clip__name="blip.flac", metric="mcd")
@@ -97,16 +103,7 @@ def test_a_clip_a_metric_cannot_score_records_why_and_the_rest_go_on():
 
 
 def test_retrying_failures_forgets_only_failures():
-    corpus = Corpus.objects.create(name="short2", language="en")
-    tone = (0.1 * np.sin(np.arange(600) * 0.3)).astype(np.float32)
-    services.clip_create(
-        corpus=corpus,
-        name="blip.flac",
-        utterance="b",
-        audio=tone,
-        sample_rate=16000,
-        reference=tone,
-    )
+    corpus = short_clip_corpus("short2")
     testset = testset_make([corpus])
     scoring.metrics_compute(testset=testset)
     failures = MetricScore.objects.filter(value__isnull=True).count()
