@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from analysis.selectors import ranking_tables, votes_frame
-from analysis.stats import mos_table
+from analysis.stats import krippendorff_alpha, mos_table, pairwise_comparisons
 from listening.models import ListeningTest
 from listening.selectors import test_progress
 
@@ -68,6 +68,8 @@ def report_context(test: ListeningTest) -> dict:
         "n_votes": len(votes),
         "n_simulated": simulated,
         "all_simulated": len(votes) > 0 and simulated == len(votes),
+        "alpha": krippendorff_alpha(votes) if len(votes) else float("nan"),
+        "pairs": pairwise_comparisons(votes).to_dict("records") if len(votes) else [],
         "ranking_columns": ranking_columns,
         "ranking": ranking,
         "ranking_languages": ranking_languages,

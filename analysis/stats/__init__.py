@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from analysis.stats.agreement import krippendorff_alpha
 from analysis.stats.mos import MeanInterval, mean_interval, mos_table
+from analysis.stats.pairs import clip_means, holm, pairwise_comparisons
 from analysis.stats.ranking import RankedMetric, urgent_ranking, urgent_ranking_by
 
 __all__ = [
     "MeanInterval",
     "RankedMetric",
+    "clip_means",
+    "holm",
+    "krippendorff_alpha",
     "mean_interval",
     "mos_table",
+    "pairwise_comparisons",
     "urgent_ranking",
     "urgent_ranking_by",
 ]

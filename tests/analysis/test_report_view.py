@@ -94,3 +94,23 @@ def test_human_mos_joins_the_ranking_as_the_subjective_category(voted_test):
     assert table.loc["noisy input", "mos"] == pytest.approx(5 / 3)
     assert table.loc["gating", "subjective_score"] == 1
     assert list(table.index) == ["gating", "noisy input"]
+
+
+def test_the_report_shows_paired_differences_and_rater_agreement(admin_client):
+    import krippendorff
+    import numpy as np
+
+    from analysis.selectors import votes_frame
+
+    test = one_utterance_test(3)
+    cast(test, Rater.Platform.PANEL, {"gating": [4, 5, 3], "noisy input": [2, 1, 2]})
+    page = admin_client.get(reverse("analysis:report", args=[test.pk])).content.decode()
+    assert 'id="pairs"' in page
+    # one clip, both systems: mean difference 4 − 5/3 = 2.33 on a single pair of clip means
+    assert "<td>gating</td><td>noisy input</td><td>1</td>" in page
+    assert "2.33" in page
+    votes = votes_frame(test=test)
+    matrix = votes.pivot_table(index="rater", columns="stimulus", values="score").to_numpy()
+    expected = krippendorff.alpha(reliability_data=matrix, level_of_measurement="ordinal")
+    assert np.isfinite(expected)  # each stimulus has three votes: pairable
+    assert f"over all votes: {expected:.3f}" in page
