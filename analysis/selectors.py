@@ -53,3 +53,20 @@ def ranking_tables(*, test: ListeningTest) -> dict[str, pd.DataFrame]:
         "overall": urgent_ranking(scores, metrics),
         "by_language": urgent_ranking_by(scores, metrics, "language"),
     }
+
+
+def mos_metric_clip_table(*, test: ListeningTest) -> tuple[pd.DataFrame, list[str]]:
+    """One row per (system, clip): the clip's mean vote (`mos`) and each ranked metric's value."""
+    from enhancement.selectors import metric_scores_frame, ranked_metrics
+
+    votes = votes_frame(test=test)
+    scores = metric_scores_frame(testset=test.testset)
+    metrics = sorted(set(ranked_metrics()) & set(scores["metric"].unique()))
+    if votes.empty or not metrics:
+        return pd.DataFrame(columns=["system", "clip", "mos"]), []
+    mos = votes.groupby(["system", "clip"], as_index=False)["score"].mean()
+    mos = mos.rename(columns={"score": "mos"})
+    wide = scores[scores["metric"].isin(metrics)].pivot_table(
+        index=["system", "clip"], columns="metric", values="value", aggfunc="mean"
+    )
+    return mos.merge(wide.reset_index(), on=["system", "clip"], how="left"), metrics

@@ -6,10 +6,13 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from analysis.selectors import ranking_tables, votes_frame
-from analysis.stats import krippendorff_alpha, mos_table, pairwise_comparisons
+from analysis.selectors import mos_metric_clip_table, ranking_tables, votes_frame
+from analysis.stats import krippendorff_alpha, metric_agreement, mos_table, pairwise_comparisons
 from listening.models import ListeningTest
 from listening.selectors import test_progress
+
+# Bootstrap draws for the agreement intervals on a page render; reports built offline use more.
+PAGE_DRAWS = 200
 
 
 def _scale_position(value: float, low: float = 1.0, high: float = 5.0) -> float:
@@ -56,6 +59,13 @@ def _language_rankings(by_language) -> list[dict]:
     return parts
 
 
+def _metric_agreement(test: ListeningTest) -> list[dict]:
+    table, metrics = mos_metric_clip_table(test=test)
+    if not metrics:
+        return []
+    return metric_agreement(table, metrics, draws=PAGE_DRAWS).to_dict("records")
+
+
 def report_context(test: ListeningTest) -> dict:
     votes = votes_frame(test=test)
     tables = ranking_tables(test=test)
@@ -70,6 +80,8 @@ def report_context(test: ListeningTest) -> dict:
         "all_simulated": len(votes) > 0 and simulated == len(votes),
         "alpha": krippendorff_alpha(votes) if len(votes) else float("nan"),
         "pairs": pairwise_comparisons(votes).to_dict("records") if len(votes) else [],
+        "agreement": _metric_agreement(test),
+        "draws": PAGE_DRAWS,
         "ranking_columns": ranking_columns,
         "ranking": ranking,
         "ranking_languages": ranking_languages,

@@ -76,3 +76,4 @@ def test_the_demo_scores_its_outputs_and_the_report_ranks_systems(client):
     client.login(username="organizer", password="auricle-demo")
     page = client.get(report).content.decode()
     assert 'id="ranking"' in page and "subjective_score" in page and "intrusive_score" in page
+    assert 'id="agreement"' in page and "<td>pesq</td><td>clip</td>" in page
