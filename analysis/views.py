@@ -15,6 +15,14 @@ from listening.selectors import test_progress
 PAGE_DRAWS = 200
 
 
+def _blank_nan(records: list[dict]) -> list[dict]:
+    """NaN (an interval or correlation that cannot be computed) becomes None, shown as –."""
+    return [
+        {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
+        for row in records
+    ]
+
+
 def _scale_position(value: float, low: float = 1.0, high: float = 5.0) -> float:
     """Where a score sits on the 1..5 scale, in percent, for the interval bars."""
     if math.isnan(value):
@@ -45,7 +53,7 @@ def ranking_rows(table) -> tuple[list[str], list[dict]]:
         if c not in scores and not c.endswith("_rank") and c not in {"system", "overall"}
     )
     columns = ["system", *scores, "overall", *means]
-    return columns, table[columns].to_dict("records")
+    return columns, _blank_nan(table[columns].to_dict("records"))
 
 
 def _language_rankings(by_language) -> list[dict]:
@@ -59,11 +67,16 @@ def _language_rankings(by_language) -> list[dict]:
     return parts
 
 
+def _alpha(votes) -> float | None:
+    alpha = krippendorff_alpha(votes) if len(votes) else math.nan
+    return None if math.isnan(alpha) else alpha
+
+
 def _metric_agreement(test: ListeningTest) -> list[dict]:
     table, metrics = mos_metric_clip_table(test=test)
     if not metrics:
         return []
-    return metric_agreement(table, metrics, draws=PAGE_DRAWS).to_dict("records")
+    return _blank_nan(metric_agreement(table, metrics, draws=PAGE_DRAWS).to_dict("records"))
 
 
 def report_context(test: ListeningTest) -> dict:
@@ -78,16 +91,16 @@ def report_context(test: ListeningTest) -> dict:
         "n_votes": len(votes),
         "n_simulated": simulated,
         "all_simulated": len(votes) > 0 and simulated == len(votes),
-        "alpha": krippendorff_alpha(votes) if len(votes) else float("nan"),
-        "pairs": pairwise_comparisons(votes).to_dict("records") if len(votes) else [],
+        "alpha": _alpha(votes),
+        "pairs": _blank_nan(pairwise_comparisons(votes).to_dict("records")) if len(votes) else [],
         "agreement": _metric_agreement(test),
         "draws": PAGE_DRAWS,
         "ranking_columns": ranking_columns,
         "ranking": ranking,
         "ranking_languages": ranking_languages,
-        "by_system": _with_bars(mos_table(votes, "system").to_dict("records")),
-        "by_system_language": _with_bars(
-            mos_table(votes, ["system", "language"]).to_dict("records")
+        "by_system": _blank_nan(_with_bars(mos_table(votes, "system").to_dict("records"))),
+        "by_system_language": _blank_nan(
+            _with_bars(mos_table(votes, ["system", "language"]).to_dict("records"))
         ),
     }
 

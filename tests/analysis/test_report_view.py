@@ -63,6 +63,14 @@ def test_the_report_shows_mos_and_t_interval_per_system(admin_client, voted_test
     assert "simulated" not in page.lower()
 
 
+def test_an_interval_that_cannot_be_computed_shows_as_a_dash(admin_client):
+    test = one_utterance_test(1)
+    cast(test, Rater.Platform.PANEL, {"gating": [4], "noisy input": [2]})
+    page = admin_client.get(reverse("analysis:report", args=[test.pk])).content.decode()
+    assert "nan" not in page.lower().replace("nanoseconds", "")
+    assert "– – – (±–)" in page
+
+
 def test_the_report_says_plainly_when_votes_are_simulated(admin_client):
     test = one_utterance_test(1)
     cast(test, Rater.Platform.SIMULATED, {"gating": [4], "noisy input": [2]})
