@@ -43,7 +43,8 @@ def _with_bars(records: list[dict]) -> list[dict]:
 
 
 def ranking_rows(table) -> tuple[list[str], list[dict]]:
-    """Columns and rows for the ranking table: system, category scores, overall, then means."""
+    """Columns for the ranking table: system, category scores, overall, then each metric's mean
+    followed by its rank."""
     if table.empty:
         return [], []
     scores = [c for c in table.columns if c.endswith("_score")]
@@ -52,7 +53,9 @@ def ranking_rows(table) -> tuple[list[str], list[dict]]:
         for c in table.columns
         if c not in scores and not c.endswith("_rank") and c not in {"system", "overall"}
     )
-    columns = ["system", *scores, "overall", *means]
+    columns = ["system", *scores, "overall"]
+    for metric in means:
+        columns += [metric, f"{metric}_rank"]
     return columns, _blank_nan(table[columns].to_dict("records"))
 
 

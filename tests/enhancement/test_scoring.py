@@ -141,6 +141,7 @@ def test_metrics_and_ranking_reach_the_api_and_the_report(scored, admin_client):
     page = admin_client.get(reverse("analysis:report", args=[test.pk])).content.decode()
     assert 'id="ranking"' in page and "intrusive_score" in page
     assert "<h3>Ranking in en</h3>" in page
+    assert "<th>pesq</th><th>pesq_rank</th>" in page
     assert "Needs both votes and objective metrics." in page  # no votes yet
 
 
