@@ -1,32 +1,18 @@
 from __future__ import annotations
 
-import math
-
-import pandas as pd
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from analysis.presentation import nan_to_none
 from analysis.selectors import ranking_tables, votes_frame
 from analysis.stats import mos_table
 from enhancement.metrics import RANKED, metric_catalogue
 from enhancement.models import TestSet
-from enhancement.selectors import metric_means
+from enhancement.selectors import metric_means, metric_scores_frame
 from listening.models import ListeningTest
-
-
-def _clean(records: list[dict]) -> list[dict]:
-    """JSON has no NaN: a value that cannot be computed is null."""
-    return [
-        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
-        for row in records
-    ]
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    return _clean(frame.to_dict("records"))
 
 
 @api_view(["GET"])
@@ -38,8 +24,8 @@ def test_mos(request: Request, test_id: int) -> Response:
             "test": test.name,
             "votes": len(votes),
             "simulated_votes": int(votes["simulated"].sum()),
-            "by_system": _records(mos_table(votes, "system")),
-            "by_system_language": _records(mos_table(votes, ["system", "language"])),
+            "by_system": nan_to_none(mos_table(votes, "system")),
+            "by_system_language": nan_to_none(mos_table(votes, ["system", "language"])),
         }
     )
 
@@ -47,12 +33,14 @@ def test_mos(request: Request, test_id: int) -> Response:
 @api_view(["GET"])
 def test_ranking(request: Request, test_id: int) -> Response:
     test = get_object_or_404(ListeningTest, pk=test_id)
-    tables = ranking_tables(test=test)
+    tables = ranking_tables(
+        votes=votes_frame(test=test), scores=metric_scores_frame(testset=test.testset)
+    )
     return Response(
         {
             "test": test.name,
-            "overall": _records(tables["overall"]),
-            "by_language": _records(tables["by_language"]),
+            "overall": nan_to_none(tables["overall"]),
+            "by_language": nan_to_none(tables["by_language"]),
         }
     )
 
@@ -78,6 +66,6 @@ def testset_metrics(request: Request, testset_id: int) -> Response:
         {
             "testset": testset.name,
             "metrics": catalogue,
-            "means": _records(means.reset_index()) if not means.empty else [],
+            "means": nan_to_none(means.reset_index()) if not means.empty else [],
         }
     )

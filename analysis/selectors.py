@@ -36,15 +36,15 @@ def votes_frame(*, test: ListeningTest) -> pd.DataFrame:
     return frame
 
 
-def ranking_tables(*, test: ListeningTest) -> dict[str, pd.DataFrame]:
-    """The URGENT-style ranking of the test's systems, overall and per language, with human
-    MOS as a further category once the test has votes."""
+def ranking_tables(*, votes: pd.DataFrame, scores: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The URGENT-style ranking of a test's systems, overall and per language, from its votes
+    (votes_frame) and metric scores (metric_scores_frame); human MOS joins as a further
+    category once there are votes."""
     from analysis.stats import RankedMetric, urgent_ranking, urgent_ranking_by
-    from enhancement.selectors import metric_scores_frame, ranked_metrics
+    from enhancement.selectors import ranked_metrics
 
-    scores = metric_scores_frame(testset=test.testset)[["system", "language", "metric", "value"]]
+    scores = scores[["system", "language", "metric", "value"]]
     metrics = ranked_metrics()
-    votes = votes_frame(test=test)
     if not votes.empty:
         mos = votes[["system", "language"]].assign(metric="mos", value=votes["score"].astype(float))
         scores = pd.concat([scores, mos], ignore_index=True)
@@ -55,12 +55,12 @@ def ranking_tables(*, test: ListeningTest) -> dict[str, pd.DataFrame]:
     }
 
 
-def mos_metric_clip_table(*, test: ListeningTest) -> tuple[pd.DataFrame, list[str]]:
+def mos_metric_clip_table(
+    *, votes: pd.DataFrame, scores: pd.DataFrame
+) -> tuple[pd.DataFrame, list[str]]:
     """One row per (system, clip): the clip's mean vote (`mos`) and each ranked metric's value."""
-    from enhancement.selectors import metric_scores_frame, ranked_metrics
+    from enhancement.selectors import ranked_metrics
 
-    votes = votes_frame(test=test)
-    scores = metric_scores_frame(testset=test.testset)
     metrics = sorted(set(ranked_metrics()) & set(scores["metric"].unique()))
     if votes.empty or not metrics:
         return pd.DataFrame(columns=["system", "clip", "mos"]), []

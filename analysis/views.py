@@ -6,21 +6,15 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from analysis.presentation import nan_to_none
 from analysis.selectors import mos_metric_clip_table, ranking_tables, votes_frame
 from analysis.stats import krippendorff_alpha, metric_agreement, mos_table, pairwise_comparisons
+from enhancement.selectors import metric_scores_frame
 from listening.models import ListeningTest
 from listening.selectors import test_progress
 
 # Bootstrap draws for the agreement intervals on a page render; reports built offline use more.
 PAGE_DRAWS = 200
-
-
-def _blank_nan(records: list[dict]) -> list[dict]:
-    """NaN (an interval or correlation that cannot be computed) becomes None, shown as –."""
-    return [
-        {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
-        for row in records
-    ]
 
 
 def _scale_position(value: float, low: float = 1.0, high: float = 5.0) -> float:
@@ -30,7 +24,9 @@ def _scale_position(value: float, low: float = 1.0, high: float = 5.0) -> float:
     return round(100 * min(max((value - low) / (high - low), 0.0), 1.0), 2)
 
 
-def _with_bars(records: list[dict]) -> list[dict]:
+def _mos_rows(votes, by) -> list[dict]:
+    """MOS rows with the positions of their interval bars; NaN shown as a dash."""
+    records = mos_table(votes, by).to_dict("records")
     for row in records:
         row["pos_mean"] = _scale_position(row["mos"])
         row["pos_low"] = _scale_position(
@@ -39,7 +35,7 @@ def _with_bars(records: list[dict]) -> list[dict]:
         row["pos_high"] = _scale_position(
             row["ci_high"] if not math.isnan(row["ci_high"]) else row["mos"]
         )
-    return records
+    return nan_to_none(records)
 
 
 def ranking_rows(table) -> tuple[list[str], list[dict]]:
@@ -56,7 +52,7 @@ def ranking_rows(table) -> tuple[list[str], list[dict]]:
     columns = ["system", *scores, "overall"]
     for metric in means:
         columns += [metric, f"{metric}_rank"]
-    return columns, _blank_nan(table[columns].to_dict("records"))
+    return columns, nan_to_none(table[columns])
 
 
 def _language_rankings(by_language) -> list[dict]:
@@ -75,16 +71,17 @@ def _alpha(votes) -> float | None:
     return None if math.isnan(alpha) else alpha
 
 
-def _metric_agreement(test: ListeningTest) -> list[dict]:
-    table, metrics = mos_metric_clip_table(test=test)
+def _metric_agreement(votes, scores) -> list[dict]:
+    table, metrics = mos_metric_clip_table(votes=votes, scores=scores)
     if not metrics:
         return []
-    return _blank_nan(metric_agreement(table, metrics, draws=PAGE_DRAWS).to_dict("records"))
+    return nan_to_none(metric_agreement(table, metrics, draws=PAGE_DRAWS))
 
 
 def report_context(test: ListeningTest) -> dict:
     votes = votes_frame(test=test)
-    tables = ranking_tables(test=test)
+    scores = metric_scores_frame(testset=test.testset)
+    tables = ranking_tables(votes=votes, scores=scores)
     ranking_columns, ranking = ranking_rows(tables["overall"])
     ranking_languages = _language_rankings(tables["by_language"])
     simulated = int(votes["simulated"].sum())
@@ -95,16 +92,14 @@ def report_context(test: ListeningTest) -> dict:
         "n_simulated": simulated,
         "all_simulated": len(votes) > 0 and simulated == len(votes),
         "alpha": _alpha(votes),
-        "pairs": _blank_nan(pairwise_comparisons(votes).to_dict("records")) if len(votes) else [],
-        "agreement": _metric_agreement(test),
+        "pairs": nan_to_none(pairwise_comparisons(votes)) if len(votes) else [],
+        "agreement": _metric_agreement(votes, scores),
         "draws": PAGE_DRAWS,
         "ranking_columns": ranking_columns,
         "ranking": ranking,
         "ranking_languages": ranking_languages,
-        "by_system": _blank_nan(_with_bars(mos_table(votes, "system").to_dict("records"))),
-        "by_system_language": _blank_nan(
-            _with_bars(mos_table(votes, ["system", "language"]).to_dict("records"))
-        ),
+        "by_system": _mos_rows(votes, "system"),
+        "by_system_language": _mos_rows(votes, ["system", "language"]),
     }
 
 

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 from django.conf import settings
-from django.db.models import QuerySet
 
 from enhancement.metrics import RANKED, metric_catalogue
-from enhancement.models import MetricScore, Output, TestSet
+from enhancement.models import MetricScore, TestSet
 
 SCORE_COLUMNS = ["output", "clip", "system", "language", "metric", "value"]
 
 
 def testset_languages(*, testset: TestSet) -> list[str]:
     return sorted(set(testset.corpora.values_list("language", flat=True)))
-
-
-def output_list(*, testset: TestSet) -> QuerySet[Output]:
-    return testset.outputs.select_related("clip", "clip__corpus", "system")
 
 
 def metric_scores_frame(*, testset: TestSet) -> pd.DataFrame:

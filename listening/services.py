@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections import Counter
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -65,7 +66,6 @@ def sessions_release_stale(*, test: ListeningTest, now: datetime | None = None) 
     """Abandon idle sessions and give their unrated stimuli back to the pool."""
     now = now or timezone.now()
     cutoff = now - timedelta(minutes=test.session_timeout_minutes)
-    released = 0
     with transaction.atomic():
         stale = list(
             Session.objects.select_for_update()
@@ -75,10 +75,10 @@ def sessions_release_stale(*, test: ListeningTest, now: datetime | None = None) 
         if not stale:
             return 0
         held = Assignment.objects.filter(session_id__in=stale, released=False, vote__isnull=True)
-        for stimulus_id in held.values_list("stimulus_id", flat=True):
-            Stimulus.objects.filter(pk=stimulus_id).update(reserved=F("reserved") - 1)
-            released += 1
-        held.update(released=True)
+        per_stimulus = Counter(held.values_list("stimulus_id", flat=True))
+        for stimulus_id, count in per_stimulus.items():
+            Stimulus.objects.filter(pk=stimulus_id).update(reserved=F("reserved") - count)
+        released = held.update(released=True)
         Session.objects.filter(id__in=stale).update(state=Session.State.ABANDONED)
     return released
 
@@ -194,7 +194,7 @@ def _check_score(score: object) -> int:
     return value
 
 
-def _locked_assignment(session: Session, stimulus_key: uuid.UUID) -> Assignment:
+def _votable_assignment(session: Session, stimulus_key: uuid.UUID) -> Assignment:
     if session.state == Session.State.ABANDONED:
         raise RatingError(
             "This session expired. Please start again from your link.", code="expired"
@@ -238,7 +238,7 @@ def vote_record(
                 if existing.session_id != session.id:
                     raise RatingError("That submission id was used elsewhere.", code="key_reused")
                 return existing
-            assignment = _locked_assignment(session, stimulus_uuid)
+            assignment = _votable_assignment(session, stimulus_uuid)
             elapsed = now - assignment.served_at
             if elapsed.total_seconds() < assignment.stimulus.duration:
                 raise RatingError(

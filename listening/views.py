@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from enhancement import storage
 from listening import services
 from listening.models import ListeningTest, Rater, Session
-from listening.selectors import test_language_choices, test_languages
+from listening.selectors import test_language_choices
 
 ACR_LABELS = [
     (5, gettext_lazy("Excellent")),
@@ -46,8 +46,9 @@ def _remember(request: HttpRequest, rater: Rater) -> None:
 @never_cache
 def entry(request: HttpRequest, token: str) -> HttpResponse:
     test = get_object_or_404(ListeningTest, entry_token=token)
-    languages = test_languages(test=test)
-    context = {"test": test, "languages": test_language_choices(test=test), "error": None}
+    choices = test_language_choices(test=test)
+    languages = {code for code, _ in choices}
+    context = {"test": test, "languages": choices, "error": None}
     if request.method == "POST":
         language = request.POST.get("language", "")
         if not request.POST.get("consent"):

@@ -7,7 +7,6 @@ No Django here. `evaluators(plugin_folder)` lists every evaluator with the metri
 from __future__ import annotations
 
 from enhancement.metrics.base import (
-    CATEGORIES,
     Evaluator,
     MetricInfo,
     MetricUnavailable,
@@ -25,7 +24,6 @@ from enhancement.metrics.sdr import Sdr
 RANKED = {"dnsmos_ovrl", "pesq", "estoi", "sdr", "mcd", "lsd", *PLUGIN_METRICS}
 
 __all__ = [
-    "CATEGORIES",
     "RANKED",
     "Evaluator",
     "MetricInfo",

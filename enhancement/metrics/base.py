@@ -13,7 +13,6 @@ NON_INTRUSIVE = "non-intrusive"
 INTRUSIVE = "intrusive"
 DOWNSTREAM_INDEPENDENT = "downstream-independent"
 DOWNSTREAM_DEPENDENT = "downstream-dependent"
-CATEGORIES = [NON_INTRUSIVE, INTRUSIVE, DOWNSTREAM_INDEPENDENT, DOWNSTREAM_DEPENDENT]
 
 
 @dataclass(frozen=True)

@@ -95,9 +95,13 @@ def test_the_api_refuses_anonymous_callers(client, voted_test):
 
 
 def test_human_mos_joins_the_ranking_as_the_subjective_category(voted_test):
-    from analysis.selectors import ranking_tables
+    from analysis.selectors import ranking_tables, votes_frame
+    from enhancement.selectors import metric_scores_frame
 
-    table = ranking_tables(test=voted_test)["overall"].set_index("system")
+    table = ranking_tables(
+        votes=votes_frame(test=voted_test),
+        scores=metric_scores_frame(testset=voted_test.testset),
+    )["overall"].set_index("system")
     assert table.loc["gating", "mos"] == pytest.approx(4.0)
     assert table.loc["noisy input", "mos"] == pytest.approx(5 / 3)
     assert table.loc["gating", "subjective_score"] == 1
