@@ -33,12 +33,10 @@ def clip_create(
     speaker: str = "",
 ) -> Clip:
     audio_name = storage.audio_save(audio=audio, sample_rate=sample_rate)
-    reference_name = (
-        storage.audio_save(audio=reference, sample_rate=sample_rate)
-        if reference is not None
-        else ""
-    )
+    reference_name = ""
     try:
+        if reference is not None:
+            reference_name = storage.audio_save(audio=reference, sample_rate=sample_rate)
         return Clip.objects.create(
             corpus=corpus,
             name=name,
@@ -113,9 +111,9 @@ def testset_generate(
     TestSet.objects.filter(pk=testset.pk).update(
         status=TestSet.Status.RUNNING, progress_total=total, progress_done=done, error=""
     )
-    device = device_resolve(settings.AURICLE_DEVICE)
     system = None
     try:
+        device = device_resolve(settings.AURICLE_DEVICE)
         for system, clips in work:
             enhancer = system_build(system.kind, system.params, device=device)
             for batch in _batches(clips):

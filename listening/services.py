@@ -18,6 +18,10 @@ from enhancement.models import Output, TestSet
 from listening.models import Assignment, ListeningTest, Rater, Session, Stimulus, Vote
 
 ACR_SCORES = range(1, 6)
+# What the browser reports is stored, capped to the columns' range: a forged huge number is
+# kept as the cap rather than failing the vote.
+MAX_TIME_ON_PAGE_MS = 2**31 - 1
+MAX_PLAY_COUNT = 2**15 - 1
 # Rounds of choose-then-lock before a session opens with what it could get.
 ASSIGNMENT_ATTEMPTS = 5
 
@@ -255,8 +259,8 @@ def vote_record(
                 served_at=assignment.served_at,
                 received_at=now,
                 elapsed_ms=int(elapsed.total_seconds() * 1000),
-                time_on_page_ms=time_on_page_ms,
-                play_count=max(0, int(play_count or 0)),
+                time_on_page_ms=_capped(time_on_page_ms, MAX_TIME_ON_PAGE_MS),
+                play_count=_capped(play_count or 0, MAX_PLAY_COUNT),
             )
             _session_touch(session, now)
             return vote
@@ -266,6 +270,10 @@ def vote_record(
         if existing is None:
             raise
         return existing
+
+
+def _capped(value: int | None, cap: int) -> int | None:
+    return None if value is None else min(max(0, int(value)), cap)
 
 
 def _session_touch(session: Session, now: datetime) -> None:

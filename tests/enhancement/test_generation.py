@@ -47,3 +47,12 @@ def test_a_failing_system_is_recorded_by_name_and_the_rest_is_kept():
     assert "broken one" in result.error and "bogus" in result.error
     assert not Output.objects.filter(system=broken).exists()
     assert Output.objects.filter(testset=testset).count() == 4
+
+
+def test_a_device_that_cannot_run_fails_the_test_set_instead_of_leaving_it_running(settings):
+    settings.AURICLE_DEVICE = "tpu"
+    testset = testset_make([corpus_make("en", 1)], generate=False)
+    result = testset_generate(testset=testset)
+    assert result.status == TestSet.Status.FAILED
+    assert "AURICLE_DEVICE must be auto, cpu, cuda or cuda:N" in result.error
+    assert not result.outputs.exists()

@@ -136,3 +136,24 @@ def test_an_expired_audio_token_is_404(client, live_test, settings):
     url = storage.audio_url(output.audio.name)
     settings.AUDIO_URL_MAX_AGE = -1
     assert client.get(url).status_code == 404
+
+
+def test_absurd_browser_counters_are_capped_not_a_server_error(client, live_test):
+    session_url = start(client, live_test).url
+    page = client.get(session_url)
+    session = Session.objects.get()
+    rewind_serving(session)
+    key = re.search(rb'name="stimulus" value="([^"]+)"', page.content).group(1).decode()
+    posted = client.post(
+        reverse("listening:vote", args=[session.token]),
+        {
+            "stimulus": key,
+            "score": "3",
+            "idempotency_key": "8f0c3a52-36a4-4c1c-9a5e-0d1b8f1f1a11",
+            "time_on_page_ms": "99999999999999",
+            "play_count": "99999999",
+        },
+    )
+    assert posted.status_code == 302
+    vote = Vote.objects.get()
+    assert (vote.time_on_page_ms, vote.play_count) == (2**31 - 1, 2**15 - 1)
