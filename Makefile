@@ -35,6 +35,11 @@ format: $(STAMP)
 # Integration tests need Redis (AURICLE_TEST_REDIS_URL, default redis://127.0.0.1:6379/15) and
 # Chromium (/usr/bin/chromium); outside CI they skip, naming what is missing; with CI=true they fail.
 test: $(STAMP) lint
+	@case "$$CI:$$DATABASE_URL" in \
+	  true:postgres*|1:postgres*|yes:postgres*) ;; \
+	  true:*|1:*|yes:*) echo "CI=true needs DATABASE_URL=postgres://...: the PostgreSQL run must not be skipped" >&2; \
+	          exit 1 ;; \
+	esac
 	scripts/apt-ensure chromium:chromium
 	DATABASE_URL= $(BIN)/python -m pytest $(PYTEST_FLAGS)
 	@case "$$DATABASE_URL" in \
