@@ -59,13 +59,15 @@ def _noisy_clip(corpus: Corpus, path: Path, number: int) -> None:
 def corpora_ensure() -> list[Corpus]:
     corpora = []
     for language in SENTENCES:
-        corpus, created = Corpus.objects.get_or_create(
-            name=f"Demo speech ({language})",
-            defaults={"language": language, "description": "espeak-ng speech mixed with noise"},
-        )
-        if created or not corpus.clips.exists():
-            for number, path in enumerate(sorted((SPEECH_DIR / language).glob("*.flac"))):
-                _noisy_clip(corpus, path, number)
+        # A corpus and all its clips, or nothing: an interrupted run leaves no half-filled corpus.
+        with transaction.atomic():
+            corpus, created = Corpus.objects.get_or_create(
+                name=f"Demo speech ({language})",
+                defaults={"language": language, "description": "espeak-ng speech mixed with noise"},
+            )
+            if created:
+                for number, path in enumerate(sorted((SPEECH_DIR / language).glob("*.flac"))):
+                    _noisy_clip(corpus, path, number)
         corpora.append(corpus)
     return corpora
 
