@@ -212,3 +212,15 @@ AURICLE_METRIC_PLUGINS = env_str("AURICLE_METRIC_PLUGINS") or None
 AURICLE_METRIC_CHUNK = env_int("AURICLE_METRIC_CHUNK", 25, minimum=1)
 # Threads per worker process for metric models and BLAS; one suits one worker process per core.
 AURICLE_METRIC_THREADS = env_int("AURICLE_METRIC_THREADS", 1, minimum=1)
+
+# Corpus ingest (folder, zip or s3://bucket/prefix): limits that refuse a file or a source.
+AURICLE_INGEST_MAX_FILE_MB = env_int("AURICLE_INGEST_MAX_FILE_MB", 200, minimum=1)
+AURICLE_INGEST_MAX_TOTAL_MB = env_int("AURICLE_INGEST_MAX_TOTAL_MB", 4096, minimum=1)
+AURICLE_INGEST_MAX_FILES = env_int("AURICLE_INGEST_MAX_FILES", 20000, minimum=1)
+# The S3 endpoint ingest reads s3:// sources from (credentials come from AWS_* variables).
+AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL") or None
+AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME") or None
+# Generation: clips per system call, and the longest piece a system sees at once (seconds);
+# longer clips are processed in overlapping chunks.
+AURICLE_GENERATE_BATCH = env_int("AURICLE_GENERATE_BATCH", 8, minimum=1)
+AURICLE_GENERATE_CHUNK_SECONDS = env_int("AURICLE_GENERATE_CHUNK_SECONDS", 30, minimum=2)

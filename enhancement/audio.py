@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from math import gcd
+
 import numpy as np
+from scipy.signal import resample_poly
 
 _EPS = 1e-12
 
@@ -82,3 +85,11 @@ def segmental_snr_db(reference: np.ndarray, estimate: np.ndarray, sample_rate: i
     err_f = ref_f - est[: frames * hop].reshape(frames, hop)
     snr = 10 * np.log10((np.sum(ref_f**2, axis=1) + _EPS) / (np.sum(err_f**2, axis=1) + _EPS))
     return float(np.mean(np.clip(snr, -10, 35)))
+
+
+def resample(x: np.ndarray, rate: int, target: int) -> np.ndarray:
+    """Polyphase resampling (float64 out); the identity when the rates agree."""
+    if rate == target:
+        return np.asarray(x, dtype=np.float64)
+    common = gcd(rate, target)
+    return resample_poly(np.asarray(x, dtype=np.float64), target // common, rate // common)

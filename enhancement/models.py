@@ -8,8 +8,13 @@ from enhancement.systems import DESCRIPTIONS
 class Corpus(models.Model):
     """Source speech in one language: clean utterances or already-noisy recordings."""
 
+    class Kind(models.TextChoices):
+        SPEECH = "speech"
+        NOISE = "noise", "noise (for simulation)"
+
     name = models.CharField(max_length=200, unique=True)
     language = models.CharField(max_length=16, help_text="BCP 47 code, e.g. en, de, zh")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SPEECH)
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -37,6 +42,13 @@ class Clip(models.Model):
     speaker = models.CharField(max_length=100, blank=True)
     transcript = models.TextField(blank=True)
     recipe = models.JSONField(default=dict, blank=True, help_text="How the input was made")
+    effective_rate = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Lowest URGENT rate (8–48 kHz) whose band covers the content",
+    )
+    speech_level_db = models.FloatField(null=True, blank=True, help_text="Active level, dBFS")
+    sha256 = models.CharField(max_length=64, blank=True, help_text="Of the source file")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

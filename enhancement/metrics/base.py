@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import gcd
 from typing import Protocol
 
 import numpy as np
-from scipy.signal import resample_poly
 
 NON_INTRUSIVE = "non-intrusive"
 INTRUSIVE = "intrusive"
@@ -41,13 +39,6 @@ class Evaluator(Protocol):
     def compute(
         self, estimate: np.ndarray, sample_rate: int, reference: np.ndarray | None
     ) -> dict[str, float]: ...
-
-
-def resample(x: np.ndarray, rate: int, target: int) -> np.ndarray:
-    if rate == target:
-        return np.asarray(x, dtype=np.float64)
-    common = gcd(rate, target)
-    return resample_poly(np.asarray(x, dtype=np.float64), target // common, rate // common)
 
 
 def aligned(reference: np.ndarray, estimate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -14,7 +14,8 @@ import os
 
 import numpy as np
 
-from enhancement.metrics.base import NON_INTRUSIVE, MetricInfo, MetricUnavailable, resample
+from enhancement.audio import resample
+from enhancement.metrics.base import NON_INTRUSIVE, MetricInfo, MetricUnavailable
 
 RATE = 16000
 _RATES = "16 kHz; other rates resampled to 16 kHz"

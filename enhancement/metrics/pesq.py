@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from enhancement.metrics.base import INTRUSIVE, MetricInfo, MetricUndefined, aligned, resample
+from enhancement.audio import resample
+from enhancement.metrics.base import INTRUSIVE, MetricInfo, MetricUndefined, aligned
 
 
 class Pesq:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from enhancement.audio import resample
 from enhancement.metrics.base import (
     DOWNSTREAM_DEPENDENT,
     DOWNSTREAM_INDEPENDENT,
@@ -22,7 +23,6 @@ from enhancement.metrics.base import (
     MetricInfo,
     MetricUnavailable,
     aligned,
-    resample,
 )
 
 _RATES = "the plug-in's own rate (metric.json), default 16 kHz"

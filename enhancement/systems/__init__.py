@@ -11,8 +11,14 @@ from typing import Protocol
 
 import numpy as np
 
+from enhancement.systems.mnru import Mnru
+from enhancement.systems.nsnet2 import Nsnet2
+from enhancement.systems.reference import CleanReference
+from enhancement.systems.rnnoise import Rnnoise
 from enhancement.systems.spectral_gating import SpectralGating
+from enhancement.systems.speex import SpeexNs
 from enhancement.systems.unprocessed import Unprocessed
+from enhancement.systems.webrtc import WebrtcNs
 
 
 class Enhancer(Protocol):
@@ -21,16 +27,31 @@ class Enhancer(Protocol):
 
 REGISTRY: dict[str, Callable[..., Enhancer]] = {
     "unprocessed": Unprocessed,
+    "clean_reference": CleanReference,
+    "mnru": Mnru,
     "spectral_gating": SpectralGating,
+    "nsnet2": Nsnet2,
+    "rnnoise": Rnnoise,
+    "webrtc_ns": WebrtcNs,
+    "speex_ns": SpeexNs,
 }
 
 DESCRIPTIONS = {
     "unprocessed": "The input as it is (lower reference).",
+    "clean_reference": "The clean reference (upper anchor); needs clips with references.",
+    "mnru": "MNRU anchor (ITU-T P.810); params: q_db.",
     "spectral_gating": "Non-stationary spectral gating (noisereduce's TorchGate), runs on torch.",
+    "nsnet2": "NSNet2, DNS Challenge baseline (ONNX, 16/48 kHz).",
+    "rnnoise": "RNNoise (48 kHz, 10 ms frames).",
+    "webrtc_ns": "WebRTC noise suppression (16 kHz); params: level 0-4.",
+    "speex_ns": "Speex preprocessor noise suppression (8/16/32/48 kHz).",
 }
 
 
 def system_build(kind: str, params: dict | None = None, *, device=None) -> Enhancer:
     if kind not in REGISTRY:
         raise ValueError(f"unknown system kind {kind!r}; known kinds: {sorted(REGISTRY)}")
-    return REGISTRY[kind](device=device, **(params or {}))
+    try:
+        return REGISTRY[kind](device=device, **(params or {}))
+    except TypeError as exc:
+        raise ValueError(f"bad parameters for system kind {kind!r}: {exc}") from exc
