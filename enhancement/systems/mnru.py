@@ -7,9 +7,9 @@ from scipy.signal import butter, sosfiltfilt
 
 
 class Mnru:
-    """Modulated Noise Reference Unit (ITU-T P.810): y = x + x · 10^(−Q/20) · n, with n unit
-    white Gaussian noise, then band-limited to the input's band (the wideband MNRU's output
-    filter, here a zero-phase 8th-order low-pass at 0.95 × Nyquist, so no delay).
+    """Modulated Noise Reference Unit (ITU-T P.810): y = x + 10^(−Q/20) · x · n, with n unit
+    white Gaussian noise. The modulated noise is band-limited to 0.95 × Nyquist (a zero-phase
+    8th-order low-pass, so no delay); the speech itself passes untouched.
 
     Q is the ratio of speech to speech-correlated noise in dB; P.808 uses MNRU conditions at
     a list of Q values as reference anchors. The noise is seeded by seed and the clip's
@@ -30,8 +30,8 @@ class Mnru:
             x = np.asarray(x, dtype=np.float32)
             rng = np.random.default_rng([self.seed, zlib.crc32(x.tobytes())])
             noise = rng.standard_normal(len(x))
-            y = x + x * 10 ** (-self.q_db / 20) * noise
-            if len(y) > 3 * (2 * len(sos) + 1):  # sosfiltfilt's padding needs that much
-                y = sosfiltfilt(sos, y)
-            out.append(y.astype(np.float32))
+            modulated = x * 10 ** (-self.q_db / 20) * noise
+            if len(x) > 3 * (2 * len(sos) + 1):  # sosfiltfilt's padding needs that much
+                modulated = sosfiltfilt(sos, modulated)
+            out.append((x + modulated).astype(np.float32))
         return out

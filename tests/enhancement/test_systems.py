@@ -57,3 +57,40 @@ def test_asking_for_cuda_without_one_is_refused():
     else:
         with pytest.raises(ValueError, match="no CUDA device"):
             device_resolve("cuda")
+
+
+WHEEL_SYSTEMS = ["nsnet2", "rnnoise", "webrtc_ns", "speex_ns"]
+
+
+@pytest.mark.parametrize("kind", WHEEL_SYSTEMS)
+@pytest.mark.parametrize("rate", [8000, 16000, 48000])
+def test_wheel_enhancers_are_aligned_keep_length_and_reduce_noise(kind, rate):
+    clean, noisy = noisy_speech(rate)
+    noisy, clean = noisy[:-7], clean[:-7]
+    out, short = system_build(kind).enhance([noisy, noisy[:1234]], rate)
+    assert len(out) == len(noisy) and len(short) == 1234
+    assert np.all(np.isfinite(out))
+    lag = np.argmax(correlate(out, clean, mode="full")) - (len(clean) - 1)
+    assert abs(lag) <= 1  # delay compensated (one sample of resampling slack)
+    scale = np.dot(out, clean) / np.dot(out, out)
+    assert np.mean((scale * out - clean) ** 2) < np.mean((noisy - clean) ** 2)
+
+
+@pytest.mark.parametrize("q_db", [5.0, 25.0])
+def test_mnru_adds_speech_correlated_noise_at_q(q_db):
+    clean, _ = noisy_speech(16000)
+    (out,) = system_build("mnru", {"q_db": q_db}).enhance([clean], 16000)
+    # The low-pass at 0.95 of Nyquist takes 5 % of the white noise's power: +0.2 dB.
+    measured = 10 * np.log10(np.sum(clean**2) / np.sum((out - clean) ** 2))
+    assert measured == pytest.approx(q_db + 0.22, abs=0.3)
+    (again,) = system_build("mnru", {"q_db": q_db}).enhance([clean], 16000)
+    assert np.array_equal(out, again)
+
+
+def test_bad_system_parameters_are_named():
+    with pytest.raises(ValueError, match="MNRU Q must be between"):
+        system_build("mnru", {"q_db": 500})
+    with pytest.raises(ValueError, match="bad parameters for system kind 'nsnet2'"):
+        system_build("nsnet2", {"strength": 3})
+    with pytest.raises(ValueError, match="level must be 0 to 4"):
+        system_build("webrtc_ns", {"level": 9})
