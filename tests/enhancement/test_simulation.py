@@ -52,6 +52,8 @@ def test_every_clip_gets_a_recipe_that_reproduces_its_audio():
         again, reference, _ = recipe_apply(clean, rate, clip.recipe, pools=pools)
         stored, _ = storage.audio_load(clip.audio.name)
         assert storage.audio_encode(again, rate) == storage.audio_encode(stored, rate)
+        stored_reference, _ = storage.audio_load(clip.reference.name)
+        assert storage.audio_encode(reference, rate) == storage.audio_encode(stored_reference, rate)
         assert clip.reference and clip.utterance == original.utterance
 
 
@@ -83,7 +85,7 @@ def test_bad_requests_are_refused_and_create_nothing(media_root):
 
 
 def test_uploaded_noise_files_are_used_through_the_command(capsys):
-    source = clean_corpus(2)
+    clean_corpus(2)
     noises = Corpus.objects.create(name="noises", language="und", kind=Corpus.Kind.NOISE)
     hum = 0.1 * np.sin(2 * np.pi * 50 * np.arange(32000) / 16000)
     services.clip_create(
