@@ -17,6 +17,7 @@ from demo.sentences import SENTENCES
 from enhancement import services as enhancement_services
 from enhancement import storage
 from enhancement.audio import NOISE_GENERATORS, mix_at_snr, segmental_snr_db
+from enhancement.generation import testset_generate
 from enhancement.models import Corpus, System, TestSet
 from listening import services as listening_services
 from listening.models import ListeningTest
@@ -81,7 +82,7 @@ def testset_ensure(corpora: list[Corpus], on_progress=None) -> TestSet:
     ]
     testset.systems.set(systems)
     if testset.status != TestSet.Status.DONE:
-        enhancement_services.testset_generate(testset=testset, on_progress=on_progress)
+        testset_generate(testset=testset, on_progress=on_progress)
     return testset
 
 

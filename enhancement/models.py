@@ -71,6 +71,12 @@ class System(models.Model):
     )
     kind = models.CharField(max_length=50, choices=KIND_CHOICES)
     params = models.JSONField(default=dict, blank=True)
+    model_file = models.FileField(
+        upload_to="models/",
+        max_length=255,
+        blank=True,
+        help_text="TorchScript or ONNX model, or a zip of imported outputs",
+    )
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -123,6 +129,7 @@ class Output(models.Model):
     clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="outputs")
     system = models.ForeignKey(System, on_delete=models.PROTECT, related_name="outputs")
     audio = models.FileField(max_length=255)
+    sha256 = models.CharField(max_length=64, blank=True, help_text="Of the stored file")
     sample_rate = models.PositiveIntegerField()
     duration = models.FloatField(help_text="seconds")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -6,6 +6,7 @@ storage key, so neither an audio URL nor a bucket listing unblinds a test.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import uuid
 
@@ -27,10 +28,22 @@ def audio_encode(audio: np.ndarray, sample_rate: int) -> bytes:
 
 
 def audio_save(*, audio: np.ndarray, sample_rate: int) -> str:
+    return encoded_save(audio_encode(audio, sample_rate))
+
+
+def encoded_save(data: bytes) -> str:
+    """Store FLAC bytes under a random name. A write that dies half-way leaves a file no row
+    points to: nothing shows it to anyone, and a rerun writes a new one."""
     key = uuid.uuid4().hex
-    return default_storage.save(
-        f"audio/{key[:2]}/{key}.flac", ContentFile(audio_encode(audio, sample_rate))
-    )
+    return default_storage.save(f"audio/{key[:2]}/{key}.flac", ContentFile(data))
+
+
+def stored_sha256(name: str) -> str | None:
+    """SHA-256 of a stored file, or None when it is missing."""
+    if not name or not default_storage.exists(name):
+        return None
+    with default_storage.open(name, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
 
 
 def audio_load(name: str) -> tuple[np.ndarray, int]:

@@ -7,6 +7,7 @@ import pytest
 import soundfile as sf
 
 from enhancement import services as enhancement_services
+from enhancement.generation import testset_generate
 from enhancement.models import Corpus, System, TestSet
 from listening import services as listening_services
 from listening.models import ListeningTest
@@ -65,7 +66,7 @@ def testset_make(corpora: list[Corpus], *, generate: bool = True) -> TestSet:
         ]
     )
     if generate:
-        enhancement_services.testset_generate(testset=testset)
+        testset_generate(testset=testset)
     return testset
 
 

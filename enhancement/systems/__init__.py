@@ -18,6 +18,7 @@ from enhancement.systems.rnnoise import Rnnoise
 from enhancement.systems.spectral_gating import SpectralGating
 from enhancement.systems.speex import SpeexNs
 from enhancement.systems.unprocessed import Unprocessed
+from enhancement.systems.user import EntryPoint, OnnxModel, TorchScriptModel
 from enhancement.systems.webrtc import WebrtcNs
 
 
@@ -34,7 +35,14 @@ REGISTRY: dict[str, Callable[..., Enhancer]] = {
     "rnnoise": Rnnoise,
     "webrtc_ns": WebrtcNs,
     "speex_ns": SpeexNs,
+    "torchscript": TorchScriptModel,
+    "onnx": OnnxModel,
+    "entry_point": EntryPoint,
 }
+# Kinds whose model file (System.model_file or params["path"]) is handed over as bytes.
+MODEL_FILE_KINDS = {"torchscript", "onnx"}
+# Not a model: outputs that arrive as files, matched to the inputs by name.
+IMPORTED = "imported"
 
 DESCRIPTIONS = {
     "unprocessed": "The input as it is (lower reference).",
@@ -45,6 +53,10 @@ DESCRIPTIONS = {
     "rnnoise": "RNNoise (48 kHz, 10 ms frames).",
     "webrtc_ns": "WebRTC noise suppression (16 kHz); params: level 0-4.",
     "speex_ns": "Speex preprocessor noise suppression (8/16/32/48 kHz).",
+    "torchscript": "Your TorchScript model: [batch, samples] in and out; params: sample_rate.",
+    "onnx": "Your ONNX model: one input [batch, samples], one output; params: sample_rate.",
+    "entry_point": "Your Python function; params: target 'module:function'.",
+    "imported": "Outputs sent as files (zip, folder or s3://), matched to inputs by file name.",
 }
 
 
