@@ -15,6 +15,7 @@ from enhancement.systems.mnru import Mnru
 from enhancement.systems.nsnet2 import Nsnet2
 from enhancement.systems.reference import CleanReference
 from enhancement.systems.rnnoise import Rnnoise
+from enhancement.systems.sfi.model import SfiEnhancer
 from enhancement.systems.spectral_gating import SpectralGating
 from enhancement.systems.speex import SpeexNs
 from enhancement.systems.unprocessed import Unprocessed
@@ -31,6 +32,7 @@ REGISTRY: dict[str, Callable[..., Enhancer]] = {
     "clean_reference": CleanReference,
     "mnru": Mnru,
     "spectral_gating": SpectralGating,
+    "auricle_sfi": SfiEnhancer,
     "nsnet2": Nsnet2,
     "rnnoise": Rnnoise,
     "webrtc_ns": WebrtcNs,
@@ -49,6 +51,7 @@ DESCRIPTIONS = {
     "clean_reference": "The clean reference (upper anchor); needs clips with references.",
     "mnru": "MNRU anchor (ITU-T P.810); params: q_db.",
     "spectral_gating": "Non-stationary spectral gating (noisereduce's TorchGate), runs on torch.",
+    "auricle_sfi": "Auricle's own SFI mask network (torch; one model for 8-48 kHz).",
     "nsnet2": "NSNet2, DNS Challenge baseline (ONNX, 16/48 kHz).",
     "rnnoise": "RNNoise (48 kHz, 10 ms frames).",
     "webrtc_ns": "WebRTC noise suppression (16 kHz); params: level 0-4.",

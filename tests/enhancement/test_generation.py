@@ -235,3 +235,18 @@ def test_a_device_that_cannot_run_fails_the_test_set_instead_of_leaving_it_runni
     assert result.status == TestSet.Status.FAILED
     assert "AURICLE_DEVICE must be auto, cpu, cuda or cuda:N" in result.error
     assert not result.outputs.exists()
+
+
+def test_the_command_adds_mnru_anchors_and_generates_with_progress(capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    testset = testset_make([corpus_make("en", 2)], generate=False)
+    call_command("generate_testset", testset.name, mnru="5,25")
+    assert f"{testset.name}: 8 outputs" in capsys.readouterr().out
+    anchors = testset.systems.filter(kind="mnru").order_by("name")
+    assert [s.params["q_db"] for s in anchors] == [25.0, 5.0]
+    with pytest.raises(CommandError, match="--mnru takes numbers"):
+        call_command("generate_testset", testset.name, mnru="high")
+    with pytest.raises(CommandError, match="no test set with id or name 'nope'"):
+        call_command("generate_testset", "nope")

@@ -94,3 +94,26 @@ def test_bad_system_parameters_are_named():
         system_build("nsnet2", {"strength": 3})
     with pytest.raises(ValueError, match="level must be 0 to 4"):
         system_build("webrtc_ns", {"level": 9})
+
+
+@pytest.mark.parametrize("rate", [8000, 22050, 48000])
+def test_the_committed_sfi_checkpoint_serves_every_rate_with_one_set_of_weights(rate):
+    clean, noisy = noisy_speech(rate)
+    out, short = system_build("auricle_sfi").enhance([noisy, noisy[:777]], rate)
+    assert len(out) == len(noisy) and len(short) == 777
+    lag = np.argmax(correlate(out, clean, mode="full")) - (len(clean) - 1)
+    assert lag == 0
+    scale = np.dot(out, clean) / np.dot(out, out)
+    assert np.mean((scale * out - clean) ** 2) < 0.8 * np.mean((noisy - clean) ** 2)
+
+
+def test_train_enhancer_writes_a_checkpoint_the_system_loads(tmp_path):
+    from django.core.management import call_command
+
+    out = tmp_path / "tiny.pt"
+    call_command("train_enhancer", steps=2, out=str(out), languages="en", held_out="de")
+    _, noisy = noisy_speech(16000)
+    (enhanced,) = system_build("auricle_sfi", {"checkpoint": str(out)}).enhance([noisy], 16000)
+    assert len(enhanced) == len(noisy) and np.all(np.isfinite(enhanced))
+    with pytest.raises(ValueError, match="no SFI checkpoint at"):
+        system_build("auricle_sfi", {"checkpoint": str(tmp_path / "none.pt")})
