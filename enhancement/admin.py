@@ -1,12 +1,17 @@
 from __future__ import annotations
 
 import math
+import tempfile
 
 import pandas as pd
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.html import format_html, format_html_join
 
 from enhancement import services, storage
+from enhancement.forms import IngestForm
+from enhancement.ingest.service import SourceRejected, corpus_ingest
 from enhancement.models import Clip, Corpus, MetricScore, Output, System, TestSet
 from enhancement.selectors import metric_means
 
@@ -37,9 +42,45 @@ def _means_table(means: pd.DataFrame):
 
 @admin.register(Corpus)
 class CorpusAdmin(admin.ModelAdmin):
-    list_display = ["name", "language", "clip_count", "created_at"]
-    list_filter = ["language"]
+    list_display = ["name", "language", "kind", "clip_count", "created_at"]
+    list_filter = ["language", "kind"]
     search_fields = ["name"]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.ingest_view)
+        return [path("ingest/", view, name="enhancement_corpus_ingest"), *super().get_urls()]
+
+    def ingest_view(self, request):
+        """Ingest from an uploaded zip or a server path / S3 prefix, showing the report."""
+        form = IngestForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            report = self._ingest(request, form.cleaned_data)
+        context = {**self.admin_site.each_context(request), "form": form, "report": report}
+        return TemplateResponse(request, "admin/enhancement/ingest.html", context)
+
+    def _ingest(self, request, data) -> list[str]:
+        with tempfile.NamedTemporaryFile(suffix=".zip") as copy:
+            source = data["source"]
+            if data["upload"]:
+                for chunk in data["upload"].chunks():
+                    copy.write(chunk)
+                copy.flush()
+                source = copy.name
+            try:
+                report = corpus_ingest(
+                    name=data["name"],
+                    language=data["language"],
+                    source=source,
+                    kind=data["kind"],
+                    channel=data["channel"],
+                )
+            except SourceRejected as exc:
+                self.message_user(request, f"Nothing ingested: {exc}", messages.ERROR)
+                return []
+        level = messages.SUCCESS if report.ingested else messages.ERROR
+        self.message_user(request, report.lines()[0], level)
+        return report.lines()
 
     @admin.display(description="clips")
     def clip_count(self, obj: Corpus) -> int:

@@ -227,3 +227,29 @@ def test_the_command_prints_rejections_and_fails_when_nothing_goes_in(tmp_path, 
         call_command("ingest_corpus", source, name="cmd", language="de")
     with pytest.raises(CommandError, match="exists as speech in 'de'; asked for speech in 'fr'"):
         call_command("ingest_corpus", source, name="cmd", language="fr")
+
+
+def test_the_admin_ingests_an_uploaded_zip_and_shows_the_report(admin_client, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    url = reverse("admin:enhancement_corpus_ingest")
+    assert admin_client.get(reverse("admin:enhancement_corpus_changelist")).content.count(
+        url.encode()
+    )
+    with open(zip_with(tmp_path, {"a.wav": good(1), "b.wav": b""}), "rb") as handle:
+        upload = SimpleUploadedFile("up.zip", handle.read())
+    page = admin_client.post(
+        url, {"name": "from-admin", "language": "fr", "kind": "speech", "upload": upload}
+    )
+    assert page.status_code == 200
+    assert "ingested 1 file(s), rejected 1" in page.text
+    assert "REJECTED b.wav: the file is empty (0 bytes)" in page.text
+    assert Corpus.objects.get(name="from-admin").clips.count() == 1
+    page = admin_client.post(
+        url, {"name": "x", "language": "fr", "kind": "speech", "source": "/nope"}
+    )
+    assert "Nothing ingested: /nope does not exist" in page.text
+    page = admin_client.post(url, {"name": "x", "language": "fr", "kind": "speech"})
+    assert "Give either a zip upload or a source path" in page.text
+    assert not Corpus.objects.filter(name="x").exists()
