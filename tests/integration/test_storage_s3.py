@@ -82,3 +82,33 @@ def test_audio_round_trips_through_s3_and_is_served_by_a_presigned_url(s3_storag
     (tmp_path / "fetched.flac").write_bytes(body)
     fetched, _ = sf.read(tmp_path / "fetched.flac", dtype="float32")
     np.testing.assert_allclose(fetched, tone, atol=1e-4)
+
+
+@pytest.mark.django_db
+def test_a_corpus_is_ingested_from_an_s3_prefix(s3_storage, settings, monkeypatch):
+    import io
+
+    import boto3
+
+    from enhancement.ingest.service import SourceRejected, corpus_ingest
+    from enhancement.models import Clip
+    from tests.conftest import speech
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    settings.AWS_S3_ENDPOINT_URL, settings.AWS_S3_REGION_NAME = s3_storage, "us-east-1"
+    client = boto3.client("s3", endpoint_url=s3_storage, region_name="us-east-1")
+    for number in (1, 2):
+        buffer = io.BytesIO()
+        sf.write(buffer, speech("de", number)[0], 16000, format="FLAC")
+        client.put_object(Bucket=BUCKET, Key=f"up/de/de-{number}.flac", Body=buffer.getvalue())
+    client.put_object(Bucket=BUCKET, Key="up/de/broken.flac", Body=b"not audio")
+    client.put_object(
+        Bucket=BUCKET, Key="up/de/metadata.csv", Body=b"file,speaker\nde-1.flac,anna\n"
+    )
+    report = corpus_ingest(name="s3-de", language="de", source=f"s3://{BUCKET}/up/de")
+    assert sorted(report.ingested) == ["de-1.flac", "de-2.flac"]
+    assert report.rejected[0][0] == "broken.flac"
+    assert Clip.objects.get(name="de-1.flac").speaker == "anna"
+    with pytest.raises(SourceRejected, match=f"s3://{BUCKET}/nothing holds no files"):
+        corpus_ingest(name="s3-x", language="de", source=f"s3://{BUCKET}/nothing")
