@@ -36,7 +36,9 @@ class SpectralGating:
         ).to(self.device)
         lengths = [len(x) for x in batch]
         # The inverse STFT drops a tail shorter than one hop: pad a window past the longest clip.
-        padded = np.zeros((len(batch), max(lengths) + n_fft), dtype=np.float32)
+        # TorchGate also refuses signals of two windows or less: pad short clips past that.
+        width = max(max(lengths) + n_fft, 2 * n_fft + 1)
+        padded = np.zeros((len(batch), width), dtype=np.float32)
         for row, x in enumerate(batch):
             padded[row, : len(x)] = x
         with torch.inference_mode(), warnings.catch_warnings():

@@ -117,3 +117,9 @@ def test_train_enhancer_writes_a_checkpoint_the_system_loads(tmp_path):
     assert len(enhanced) == len(noisy) and np.all(np.isfinite(enhanced))
     with pytest.raises(ValueError, match="no SFI checkpoint at"):
         system_build("auricle_sfi", {"checkpoint": str(tmp_path / "none.pt")})
+
+
+def test_spectral_gating_takes_a_clip_shorter_than_two_windows():
+    blip = (0.1 * np.sin(np.arange(600) * 0.3)).astype(np.float32)
+    (out,) = system_build("spectral_gating").enhance([blip], 16000)
+    assert len(out) == 600 and np.all(np.isfinite(out))
