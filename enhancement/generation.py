@@ -39,6 +39,7 @@ class GenerationError(ValueError):
 class _Runner:
     system: System
     run: Callable  # (clips, audio list, rate) -> list of arrays
+    uses_reference: bool = False
 
 
 def _model_bytes(system: System) -> bytes:
@@ -105,7 +106,7 @@ def _model_runner(system: System, clips: list[Clip], device) -> _Runner:
             for x in audio
         ]
 
-    return _Runner(system, run)
+    return _Runner(system, run, getattr(enhancer, "uses_reference", False))
 
 
 def _checked(system: System, clip: Clip, audio: np.ndarray, expected: int) -> np.ndarray:
@@ -178,10 +179,9 @@ def _batch_run(testset, batch, runners, done_pairs) -> int:
         todo = [i for i, c in enumerate(batch) if (c.id, runner.system.id) not in done_pairs]
         if not todo:
             continue
-        uses_reference = runner.system.kind == "clean_reference"
-        if uses_reference and references is None:
+        if runner.uses_reference and references is None:
             references = _load(batch, references=True)
-        source = references if uses_reference else inputs
+        source = references if runner.uses_reference else inputs
         clips = [batch[i] for i in todo]
         audio = [source[i] for i in todo]
         try:

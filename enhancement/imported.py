@@ -15,6 +15,7 @@ import soundfile as sf
 
 from enhancement.audio import resample
 from enhancement.ingest.sources import SIDECAR, source_items
+from enhancement.systems.base import length_fit
 
 LENGTH_SLACK_S = 0.1  # codec padding a sender may add or drop
 
@@ -60,7 +61,7 @@ def imported_decode(name: str, data: bytes, *, rate: int, length: int) -> np.nda
         raise ImportRejected(
             f"{name}: lasts {len(x) / rate:.2f} s, the input {length / rate:.2f} s"
         )
-    return np.pad(x, (0, max(0, length - len(x))))[:length].astype(np.float32)
+    return length_fit(x, length)
 
 
 def imported_check(index: dict, clips) -> None:

@@ -47,3 +47,11 @@ def metric_means(*, testset: TestSet) -> pd.DataFrame:
     if scores.empty:
         return pd.DataFrame()
     return scores.pivot_table(index="system", columns="metric", values="value", aggfunc="mean")
+
+
+def testset_by_key(key: str):
+    """The test set with this id or name, or None."""
+    from enhancement.models import TestSet
+
+    found = TestSet.objects.filter(pk=int(key)) if key.isdigit() else TestSet.objects.none()
+    return (found or TestSet.objects.filter(name=key)).first()

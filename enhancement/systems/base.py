@@ -41,10 +41,13 @@ class NativeRateSystem:
         native = resample(x, sample_rate, rate).astype(np.float32)
         lag = self.delay(rate)
         padded = np.concatenate([native, np.zeros(lag, dtype=np.float32)])
-        out = np.asarray(self.process(padded, rate), dtype=np.float32)[lag : lag + len(native)]
-        out = np.pad(out, (0, len(native) - len(out)))
-        back = resample(out, rate, sample_rate)[: len(x)]
-        return np.pad(back, (0, len(x) - len(back))).astype(np.float32)
+        out = np.asarray(self.process(padded, rate), dtype=np.float32)[lag:]
+        return length_fit(resample(length_fit(out, len(native)), rate, sample_rate), len(x))
+
+
+def length_fit(x: np.ndarray, length: int) -> np.ndarray:
+    """Cut or zero-pad to length: a round trip through another rate may gain or lose a sample."""
+    return np.pad(x, (0, max(0, length - len(x))))[:length].astype(np.float32)
 
 
 def frames_run(x: np.ndarray, frame: int, step) -> np.ndarray:

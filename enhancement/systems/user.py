@@ -15,6 +15,7 @@ import io
 import numpy as np
 
 from enhancement.audio import resample
+from enhancement.systems.base import length_fit
 
 
 class ModelRejected(ValueError):
@@ -26,11 +27,6 @@ def _padded(batch: list[np.ndarray]) -> np.ndarray:
     for row, x in enumerate(batch):
         out[row, : len(x)] = x
     return out
-
-
-def _fit(x: np.ndarray, length: int) -> np.ndarray:
-    """Cut or zero-pad to length: a round trip through another rate may gain or lose a sample."""
-    return np.pad(x, (0, max(0, length - len(x))))[:length].astype(np.float32)
 
 
 class _ArrayModel:
@@ -54,7 +50,7 @@ class _ArrayModel:
                 f"the model returned shape {tuple(out.shape)}; expected ({len(batch)}, samples)"
             )
         return [
-            _fit(resample(out[row, : len(x)], rate, sample_rate), len(batch[row]))
+            length_fit(resample(out[row, : len(x)], rate, sample_rate), len(batch[row]))
             for row, x in enumerate(native)
         ]
 

@@ -41,11 +41,12 @@ class Command(BaseCommand):
         self.stdout.write(f"scored {sent} outputs; {failed} metric values missing (see the admin)")
 
     def _testset(self, key: str) -> TestSet:
-        found = TestSet.objects.filter(pk=int(key)) if key.isdigit() else TestSet.objects.none()
-        found = found or TestSet.objects.filter(name=key)
-        if not found:
+        from enhancement.selectors import testset_by_key
+
+        found = testset_by_key(key)
+        if found is None:
             raise CommandError(f"no test set with id or name {key!r}")
-        return found.get()
+        return found
 
     def _wait(self, testset: TestSet, sent: int, bar, timeout: float) -> None:
         """Workers score the chunks; follow their progress in the database."""

@@ -56,11 +56,12 @@ class Command(BaseCommand):
             raise CommandError(f"--mnru takes numbers separated by commas; got {text!r}") from None
 
     def _testset(self, key: str) -> TestSet:
-        found = TestSet.objects.filter(pk=int(key)) if key.isdigit() else TestSet.objects.none()
-        found = found or TestSet.objects.filter(name=key)
-        if not found:
+        from enhancement.selectors import testset_by_key
+
+        found = testset_by_key(key)
+        if found is None:
             raise CommandError(f"no test set with id or name {key!r}")
-        return found.get()
+        return found
 
     def _wait(self, testset: TestSet, progress, timeout: float) -> TestSet:
         deadline = time.monotonic() + timeout
