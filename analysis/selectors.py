@@ -20,7 +20,7 @@ VOTE_COLUMNS = [
 
 
 def votes_frame(*, test: ListeningTest) -> pd.DataFrame:
-    rows = Vote.objects.filter(session__test=test).values_list(
+    rows = Vote.objects.filter(session__test=test, role="rating").values_list(
         "id",
         "rater_id",
         "session_id",

@@ -13,9 +13,22 @@ def _entry_token() -> str:
     return secrets.token_urlsafe(16)
 
 
+def _count(default: int, help_text: str) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        default=default, validators=[MinValueValidator(1)], help_text=help_text
+    )
+
+
 class ListeningTest(models.Model):
     class Method(models.TextChoices):
         ACR = "acr", "ACR (absolute category rating, 1–5)"
+        DCR = "dcr", "DCR (degradation category rating, reference first, 1–5)"
+        CCR = "ccr", "CCR (comparison category rating, −3..+3)"
+        P835 = "p835", "P.835 (speech, background and overall, 1–5 each)"
+
+    class Reference(models.TextChoices):
+        UNPROCESSED = "unprocessed", "the unprocessed input (how much did the system help?)"
+        CLEAN = "clean", "the clean reference (what did the system lose or invent?)"
 
     class Status(models.TextChoices):
         DRAFT = "draft"
@@ -24,17 +37,42 @@ class ListeningTest(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     method = models.CharField(max_length=8, choices=Method.choices, default=Method.ACR)
+    reference_condition = models.CharField(
+        max_length=12,
+        choices=Reference.choices,
+        default=Reference.UNPROCESSED,
+        help_text="DCR and CCR: what each processed clip is compared with",
+    )
     testset = models.ForeignKey(TestSet, on_delete=models.PROTECT, related_name="listening_tests")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
-    stimuli_per_session = models.PositiveSmallIntegerField(
-        default=10, validators=[MinValueValidator(1)]
-    )
+    stimuli_per_session = _count(10, "Rating stimuli per session, besides gold and traps")
     votes_per_stimulus = models.PositiveSmallIntegerField(
-        default=10, validators=[MinValueValidator(1)]
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Distinct raters per stimulus; empty: 10 for ACR and P.835, 5 for DCR and CCR",
+    )
+    gold_per_session = _count(1, "Gold stimuli per session (known answer, correct within ±1)")
+    traps_per_session = _count(1, "Trapping stimuli per session")
+    gold_tolerance = models.PositiveSmallIntegerField(default=1)
+    condition_balanced = models.BooleanField(
+        default=False, help_text="Fill each session with one clip of every system"
     )
     session_timeout_minutes = models.PositiveIntegerField(
         default=60, help_text="An idle session releases its unrated stimuli after this long"
     )
+    max_sessions_per_rater = _count(60, "Sessions one rater may take in this test")
+    qualification_valid_days = _count(30, "A passed qualification is kept this long")
+    qualification_block_days = _count(14, "A failed qualification blocks the rater this long")
+    hearing_trials = _count(5, "Digits-in-noise triplets in the hearing test")
+    hearing_pass = _count(3, "Triplets that must be heard right")
+    bandwidth_trials = _count(4, "Same/different pairs in the bandwidth check")
+    bandwidth_pass = _count(3, "Pairs that must be answered right")
+    setup_valid_minutes = _count(30, "Level, two-ear and environment checks are redone after")
+    two_ear_trials = _count(2, "Two-ear sums in the setup")
+    environment_trials = _count(4, "Just-noticeable-difference pairs in the setup")
+    environment_pass = _count(2, "Pairs that must be answered right")
+    training_valid_minutes = _count(60, "Training is redone after")
     entry_token = models.CharField(max_length=32, unique=True, default=_entry_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -44,20 +82,41 @@ class ListeningTest(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def quota(self) -> int:
+        if self.votes_per_stimulus:
+            return self.votes_per_stimulus
+        return 5 if self.method in (self.Method.DCR, self.Method.CCR) else 10
+
+    @property
+    def is_paired(self) -> bool:
+        """DCR and CCR play a reference beside each clip."""
+        return self.method in (self.Method.DCR, self.Method.CCR)
+
 
 class Stimulus(models.Model):
-    """One output as raters meet it, under a random key."""
+    """One thing raters hear under a random key: a test-set output to rate, or a gold,
+    trapping or training clip the platform built. Paired methods add a reference."""
 
     class Role(models.TextChoices):
         RATING = "rating"
+        GOLD = "gold"
+        TRAP = "trap"
+        TRAINING = "training"
 
     test = models.ForeignKey(ListeningTest, on_delete=models.CASCADE, related_name="stimuli")
-    output = models.ForeignKey(Output, on_delete=models.PROTECT, related_name="stimuli")
+    output = models.ForeignKey(
+        Output, on_delete=models.PROTECT, related_name="stimuli", null=True, blank=True
+    )
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.RATING)
     language = models.CharField(max_length=16)
     utterance = models.CharField(max_length=255)
-    duration = models.FloatField()
+    audio = models.CharField(max_length=255, blank=True, help_text="Stored name of what is rated")
+    reference_audio = models.CharField(max_length=255, blank=True)
+    duration = models.FloatField(help_text="Seconds a rater must listen: both clips when paired")
+    accept_min = models.SmallIntegerField(null=True, blank=True)
+    accept_max = models.SmallIntegerField(null=True, blank=True)
     # Votes received plus places held by open sessions; kept under a row lock so concurrent
     # sessions never push a stimulus past its quota.
     reserved = models.PositiveIntegerField(default=0)
@@ -65,12 +124,48 @@ class Stimulus(models.Model):
     class Meta:
         verbose_name_plural = "stimuli"
         constraints = [
-            models.UniqueConstraint(fields=["test", "output"], name="stimulus_unique_output")
+            models.UniqueConstraint(
+                fields=["test", "output"],
+                condition=models.Q(role="rating"),
+                name="stimulus_unique_output",
+            )
         ]
-        indexes = [models.Index(fields=["test", "language", "reserved"])]
+        indexes = [models.Index(fields=["test", "role", "language", "reserved"])]
 
     def __str__(self) -> str:
-        return f"{self.test.name}: {self.key}"
+        return f"{self.test.name}: {self.role} {self.key}"
+
+    def accepts(self, score: int) -> bool | None:
+        """Whether an answer to a gold, trap or training clip is right; None for rating."""
+        if self.accept_min is None or self.accept_max is None:
+            return None
+        return self.accept_min <= score <= self.accept_max
+
+
+class CheckItem(models.Model):
+    """One trial of a qualification or setup check, built per language when a test is published."""
+
+    class Kind(models.TextChoices):
+        HEARING = "hearing", "digits in noise"
+        BANDWIDTH = "bandwidth", "bandwidth same/different"
+        CALIBRATION = "calibration", "level calibration"
+        TWO_EAR = "two_ear", "two-ear sum"
+        ENVIRONMENT = "environment", "just-noticeable difference"
+
+    test = models.ForeignKey(ListeningTest, on_delete=models.CASCADE, related_name="check_items")
+    language = models.CharField(max_length=16)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    audio = models.CharField(max_length=255)
+    audio_b = models.CharField(max_length=255, blank=True)
+    answer = models.CharField(max_length=16, blank=True)
+    duration = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["test", "language", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.test.name}: {self.kind} ({self.language})"
 
 
 class Rater(models.Model):
@@ -97,19 +192,30 @@ class Rater(models.Model):
 
 
 class Session(models.Model):
-    """One rater, one sitting of one test."""
+    """One rater, one sitting of one test. The state is the step the rater is on; every page
+    shows what the state says, so a reload resumes where the rater was."""
 
     class State(models.TextChoices):
+        QUALIFICATION = "qualification"
+        SETUP = "setup"
+        TRAINING = "training"
         RATING = "rating"
         COMPLETE = "complete"
+        BLOCKED = "blocked"
         ABANDONED = "abandoned"
+
+    OPEN_STATES = (State.QUALIFICATION, State.SETUP, State.TRAINING, State.RATING)
 
     test = models.ForeignKey(ListeningTest, on_delete=models.CASCADE, related_name="sessions")
     rater = models.ForeignKey(Rater, on_delete=models.PROTECT, related_name="sessions")
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.RATING)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.RATING)
+    check_items = models.JSONField(
+        default=dict, blank=True, help_text="The check trials this session shows, by kind"
+    )
     started_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()
+    trained_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     completion_code = models.CharField(max_length=32, blank=True)
 
@@ -121,12 +227,61 @@ class Session(models.Model):
         return f"{self.test.name}: {self.rater} ({self.state})"
 
 
+class Qualification(models.Model):
+    """A rater's answers to the qualification, and whether they passed."""
+
+    rater = models.ForeignKey(Rater, on_delete=models.PROTECT, related_name="qualifications")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="qualifications")
+    taken_at = models.DateTimeField()
+    passed = models.BooleanField()
+    hearing_correct = models.PositiveSmallIntegerField()
+    bandwidth_correct = models.PositiveSmallIntegerField()
+    reasons = models.JSONField(default=list, blank=True, help_text="Why it failed")
+    answers = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-taken_at"]
+        indexes = [models.Index(fields=["rater", "taken_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.rater}: {'passed' if self.passed else 'failed'} {self.taken_at:%Y-%m-%d}"
+
+
+class SetupResult(models.Model):
+    """Level, two-ear and environment checks. They do not block: screening reads them."""
+
+    rater = models.ForeignKey(Rater, on_delete=models.PROTECT, related_name="setups")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="setups")
+    taken_at = models.DateTimeField()
+    level_confirmed = models.BooleanField()
+    two_ear_correct = models.PositiveSmallIntegerField()
+    two_ear_total = models.PositiveSmallIntegerField()
+    environment_correct = models.PositiveSmallIntegerField()
+    environment_total = models.PositiveSmallIntegerField()
+    environment_passed = models.BooleanField()
+    answers = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-taken_at"]
+
+    def __str__(self) -> str:
+        return f"{self.rater}: setup {self.taken_at:%Y-%m-%d %H:%M}"
+
+
 class Assignment(models.Model):
     """A stimulus placed in a session at a position; served_at is when it was first shown."""
 
+    class Phase(models.TextChoices):
+        TRAINING = "training"
+        RATING = "rating"
+
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="assignments")
     stimulus = models.ForeignKey(Stimulus, on_delete=models.PROTECT, related_name="assignments")
+    phase = models.CharField(max_length=10, choices=Phase.choices, default=Phase.RATING)
     position = models.PositiveSmallIntegerField()
+    processed_first = models.BooleanField(
+        null=True, blank=True, help_text="CCR: the processed clip plays first"
+    )
     served_at = models.DateTimeField(null=True, blank=True)
     released = models.BooleanField(default=False, help_text="Given back when the session lapsed")
 
@@ -142,11 +297,23 @@ class Assignment(models.Model):
 
 
 class Vote(models.Model):
+    """One answer. score is the method's main number: the ACR, DCR or P.835 overall rating,
+    or for CCR the processed clip compared with the reference (raw_score is the answer as
+    given, second clip against first)."""
+
     assignment = models.OneToOneField(Assignment, on_delete=models.PROTECT, related_name="vote")
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="votes")
     rater = models.ForeignKey(Rater, on_delete=models.PROTECT, related_name="votes")
     stimulus = models.ForeignKey(Stimulus, on_delete=models.PROTECT, related_name="votes")
+    role = models.CharField(max_length=10, choices=Stimulus.Role.choices, default="rating")
     score = models.SmallIntegerField()
+    raw_score = models.SmallIntegerField(null=True, blank=True)
+    sig = models.SmallIntegerField(null=True, blank=True, help_text="P.835 speech signal")
+    bak = models.SmallIntegerField(null=True, blank=True, help_text="P.835 background")
+    processed_first = models.BooleanField(null=True, blank=True)
+    passed = models.BooleanField(
+        null=True, blank=True, help_text="Gold, trap or training: whether the answer was right"
+    )
     idempotency_key = models.UUIDField(unique=True)
     served_at = models.DateTimeField()
     received_at = models.DateTimeField()
@@ -159,7 +326,11 @@ class Vote(models.Model):
     class Meta:
         ordering = ["received_at"]
         constraints = [
-            models.UniqueConstraint(fields=["rater", "stimulus"], name="vote_once_per_rater")
+            models.UniqueConstraint(
+                fields=["rater", "stimulus"],
+                condition=models.Q(role="rating"),
+                name="vote_once_per_rater",
+            )
         ]
 
     def __str__(self) -> str:

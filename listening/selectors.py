@@ -28,13 +28,13 @@ def test_language_choices(*, test: ListeningTest) -> list[tuple[str, str]]:
 
 def test_progress(*, test: ListeningTest) -> dict:
     """Votes collected against the target, for organizers watching a test fill."""
-    stimuli = test.stimuli.aggregate(
+    stimuli = test.stimuli.filter(role="rating").aggregate(
         count=Count("id", distinct=True), votes=Count("votes", distinct=True)
     )
-    target = stimuli["count"] * test.votes_per_stimulus
+    target = stimuli["count"] * test.quota
     sessions = test.sessions.aggregate(
         complete=Count("id", filter=Q(state=Session.State.COMPLETE)),
-        open=Count("id", filter=Q(state=Session.State.RATING)),
+        open=Count("id", filter=Q(state__in=Session.OPEN_STATES)),
     )
     return {
         "stimuli": stimuli["count"],

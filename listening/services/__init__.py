@@ -1,0 +1,32 @@
+"""Writes of the listening app: publishing tests, the session's steps, assignment and votes.
+
+Every rule the rater must follow is checked here, on the server; the browser only helps.
+"""
+
+from listening.services.checks import check_items, qualification_submit, setup_submit
+from listening.services.errors import RatingError
+from listening.services.publish import test_publish
+from listening.services.sessions import (
+    assignment_next,
+    rater_blocked_until,
+    rater_get_or_create,
+    session_advance,
+    session_start,
+    sessions_release_stale,
+)
+from listening.services.votes import vote_record
+
+__all__ = [
+    "RatingError",
+    "assignment_next",
+    "check_items",
+    "qualification_submit",
+    "rater_blocked_until",
+    "rater_get_or_create",
+    "session_advance",
+    "session_start",
+    "sessions_release_stale",
+    "setup_submit",
+    "test_publish",
+    "vote_record",
+]

@@ -1,0 +1,249 @@
+"""Sessions: who may start one, which step comes next, and which stimuli a session holds."""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from listening.models import (
+    Assignment,
+    CheckItem,
+    ListeningTest,
+    Qualification,
+    Rater,
+    Session,
+    SetupResult,
+    Stimulus,
+)
+from listening.services.errors import RatingError
+from listening.services.reserve import extras_pick, rating_reserve
+
+State = Session.State
+STEP_ORDER = [State.QUALIFICATION, State.SETUP, State.TRAINING, State.RATING]
+
+
+def rater_get_or_create(*, platform: str, external_id: str, language: str) -> Rater:
+    rater, _ = Rater.objects.get_or_create(
+        platform=platform, external_id=external_id, defaults={"language": language}
+    )
+    return rater
+
+
+def rater_blocked_until(*, test: ListeningTest, rater: Rater, now: datetime) -> datetime | None:
+    """When a failed qualification stops blocking the rater, if it still does."""
+    failed = (
+        Qualification.objects.filter(rater=rater, passed=False)
+        .order_by("-taken_at")
+        .values_list("taken_at", flat=True)
+        .first()
+    )
+    if failed is None:
+        return None
+    until = failed + timedelta(days=test.qualification_block_days)
+    return until if until > now else None
+
+
+def session_start(*, test: ListeningTest, rater: Rater, now: datetime | None = None) -> Session:
+    """Resume the rater's open session, or open one at the first step the rater still needs."""
+    now = now or timezone.now()
+    if test.status != ListeningTest.Status.LIVE:
+        raise RatingError("This test is not open for rating.", code="not_live")
+    if not test.stimuli.filter(language=rater.language, role=Stimulus.Role.RATING).exists():
+        raise RatingError(
+            f"This test has no clips in your language ({rater.language}).", code="language"
+        )
+    open_session = test.sessions.filter(rater=rater, state__in=Session.OPEN_STATES).first()
+    if open_session:
+        return open_session
+    sessions_release_stale(test=test, now=now)
+    _may_start(test, rater, now)
+    with transaction.atomic():
+        session = Session.objects.create(
+            test=test, rater=rater, state=State.QUALIFICATION, started_at=now, last_seen_at=now
+        )
+        _enter(session, _next_state(session, None, now), now)
+    return session
+
+
+def _may_start(test: ListeningTest, rater: Rater, now: datetime) -> None:
+    until = rater_blocked_until(test=test, rater=rater, now=now)
+    if until is not None:
+        raise RatingError(
+            "You did not pass the qualification. You may try again after "
+            f"{date_format(until, 'DATETIME_FORMAT')} (UTC).",
+            code="blocked",
+        )
+    if test.sessions.filter(rater=rater).count() >= test.max_sessions_per_rater:
+        raise RatingError(
+            "You have taken the most sessions allowed in this test "
+            f"({test.max_sessions_per_rater}). Thank you!",
+            code="session_limit",
+        )
+    pool = Stimulus.objects.filter(
+        test=test, role=Stimulus.Role.RATING, language=rater.language, reserved__lt=test.quota
+    ).exclude(id__in=Assignment.objects.filter(session__rater=rater).values("stimulus_id"))
+    if not pool.exists():
+        raise RatingError(
+            "There is nothing left for you to rate in this test. Thank you!", code="exhausted"
+        )
+
+
+def _needed(session: Session, state: str, now: datetime) -> bool:
+    test, rater = session.test, session.rater_id
+    if state == State.QUALIFICATION:
+        since = now - timedelta(days=test.qualification_valid_days)
+        return not Qualification.objects.filter(
+            rater_id=rater, passed=True, taken_at__gte=since
+        ).exists()
+    if state == State.SETUP:
+        since = now - timedelta(minutes=test.setup_valid_minutes)
+        return not SetupResult.objects.filter(rater_id=rater, taken_at__gte=since).exists()
+    if state == State.TRAINING:
+        since = now - timedelta(minutes=test.training_valid_minutes)
+        return not Session.objects.filter(test=test, rater_id=rater, trained_at__gte=since).exists()
+    return True
+
+
+def _next_state(session: Session, after: str | None, now: datetime) -> str:
+    steps = STEP_ORDER if after is None else STEP_ORDER[STEP_ORDER.index(after) + 1 :]
+    return next(step for step in steps if _needed(session, step, now))
+
+
+def session_advance(*, session: Session, now: datetime) -> Session:
+    """Move past the step just finished to the next one the rater needs."""
+    with transaction.atomic():
+        _enter(session, _next_state(session, session.state, now), now)
+    return session
+
+
+def _enter(session: Session, state: str, now: datetime) -> None:
+    session.state = state
+    session.last_seen_at = now
+    if state == State.QUALIFICATION:
+        session.check_items = _checks_pick(session, ["hearing", "bandwidth"])
+    elif state == State.SETUP:
+        session.check_items = _checks_pick(session, ["calibration", "two_ear", "environment"])
+    elif state == State.TRAINING:
+        _training_assign(session)
+    elif state == State.RATING:
+        _rating_assign(session)
+    session.save(update_fields=["state", "check_items", "last_seen_at"])
+
+
+def _checks_pick(session: Session, kinds: list[str]) -> dict[str, list[str]]:
+    test = session.test
+    counts = {
+        "hearing": test.hearing_trials,
+        "bandwidth": test.bandwidth_trials,
+        "calibration": 1,
+        "two_ear": test.two_ear_trials,
+        "environment": test.environment_trials,
+    }
+    picked = {}
+    for kind in kinds:
+        keys = list(
+            CheckItem.objects.filter(
+                test=test, language=session.rater.language, kind=kind
+            ).values_list("key", flat=True)
+        )
+        secrets.SystemRandom().shuffle(keys)
+        picked[kind] = [str(key) for key in keys[: counts[kind]]]
+    return picked
+
+
+def _training_assign(session: Session) -> None:
+    """Anchors from best to worst, so the rater meets the whole scale in order."""
+    training = session.test.stimuli.filter(
+        role=Stimulus.Role.TRAINING, language=session.rater.language
+    ).order_by("id")
+    start = session.assignments.count()
+    Assignment.objects.bulk_create(
+        _assignment(session, stimulus, start + number, Assignment.Phase.TRAINING)
+        for number, stimulus in enumerate(training)
+    )
+
+
+def _rating_assign(session: Session) -> None:
+    test, rater = session.test, session.rater
+    extras = extras_pick(test=test, rater=rater)
+    chosen = rating_reserve(test=test, rater=rater, taken={s.utterance for s in extras})
+    if not chosen:
+        raise RatingError(
+            "There is nothing left for you to rate in this test. Thank you!", code="exhausted"
+        )
+    stimuli = chosen + extras
+    secrets.SystemRandom().shuffle(stimuli)
+    start = session.assignments.count()
+    Assignment.objects.bulk_create(
+        _assignment(session, stimulus, start + number, Assignment.Phase.RATING)
+        for number, stimulus in enumerate(stimuli)
+    )
+    Stimulus.objects.filter(id__in=[s.id for s in chosen]).update(reserved=F("reserved") + 1)
+
+
+def _assignment(session: Session, stimulus: Stimulus, position: int, phase: str) -> Assignment:
+    # CCR: the order of reference and processed is drawn per assignment and kept.
+    first = secrets.randbelow(2) == 1 if session.test.method == "ccr" else None
+    return Assignment(
+        session=session, stimulus=stimulus, position=position, phase=phase, processed_first=first
+    )
+
+
+def sessions_release_stale(*, test: ListeningTest, now: datetime | None = None) -> int:
+    """Abandon idle sessions and give their unrated stimuli back to the pool."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=test.session_timeout_minutes)
+    with transaction.atomic():
+        stale = list(
+            Session.objects.select_for_update()
+            .filter(test=test, state__in=Session.OPEN_STATES, last_seen_at__lt=cutoff)
+            .values_list("id", flat=True)
+        )
+        if not stale:
+            return 0
+        held = Assignment.objects.filter(
+            session_id__in=stale,
+            released=False,
+            vote__isnull=True,
+            stimulus__role=Stimulus.Role.RATING,
+        )
+        per_stimulus = Counter(held.values_list("stimulus_id", flat=True))
+        for stimulus_id, count in per_stimulus.items():
+            Stimulus.objects.filter(pk=stimulus_id).update(reserved=F("reserved") - count)
+        released = held.update(released=True)
+        Session.objects.filter(id__in=stale).update(state=State.ABANDONED)
+    return released
+
+
+def assignment_next(*, session: Session, now: datetime | None = None) -> Assignment | None:
+    """The next unanswered stimulus of the session's step, stamped when first served."""
+    now = now or timezone.now()
+    phase = Assignment.Phase.TRAINING if session.state == State.TRAINING else "rating"
+    if session.state not in (State.TRAINING, State.RATING):
+        return None
+    assignment = (
+        session.assignments.filter(vote__isnull=True, released=False, phase=phase)
+        .select_related("stimulus")
+        .order_by("position")
+        .first()
+    )
+    if assignment is None:
+        return None
+    if assignment.served_at is None:
+        assignment.served_at = now
+        assignment.save(update_fields=["served_at"])
+    Session.objects.filter(pk=session.pk).update(last_seen_at=now)
+    return assignment
+
+
+def session_complete(session: Session, now: datetime) -> list[str]:
+    session.state = State.COMPLETE
+    session.completed_at = now
+    session.completion_code = secrets.token_hex(5).upper()
+    return ["state", "completed_at", "completion_code"]

@@ -1,0 +1,146 @@
+"""Recording votes: every rule checked on the server, every vote stored exactly once."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from listening.methods import Answer, AnswerInvalid, answer_read
+from listening.models import Assignment, Session, Stimulus, Vote
+from listening.services.errors import RatingError
+from listening.services.sessions import session_advance, session_complete
+
+# What the browser reports is stored, capped to the columns' range: a forged huge number is
+# kept as the cap rather than failing the vote.
+MAX_TIME_ON_PAGE_MS = 2**31 - 1
+MAX_PLAY_COUNT = 2**15 - 1
+
+
+def _parse_uuid(value: object, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise RatingError(f"{what} is not a valid id: {value!r}", code="bad_id") from None
+
+
+def _votable_assignment(session: Session, stimulus_key: uuid.UUID) -> Assignment:
+    if session.state == Session.State.ABANDONED:
+        raise RatingError(
+            "This session expired. Please start again from your link.", code="expired"
+        )
+    if session.state not in (Session.State.TRAINING, Session.State.RATING):
+        raise RatingError("This session is not at a rating step.", code="closed")
+    assignment = (
+        session.assignments.filter(stimulus__key=stimulus_key, released=False)
+        .select_related("stimulus")
+        .first()
+    )
+    if assignment is None:
+        raise RatingError("That clip is not part of your session.", code="not_in_session")
+    if Vote.objects.filter(assignment=assignment).exists():
+        raise RatingError("You have already rated that clip.", code="duplicate")
+    if assignment.served_at is None:
+        raise RatingError("That clip has not been played yet.", code="not_served")
+    return assignment
+
+
+def _passed(stimulus: Stimulus, answer: Answer, method: str) -> bool | None:
+    """Gold is judged on the main (overall) score; a P.835 trap asks for one answer on every
+    scale."""
+    verdict = stimulus.accepts(answer.score)
+    if verdict and method == "p835" and stimulus.role in ("trap", "training"):
+        verdict = stimulus.accepts(answer.sig) and stimulus.accepts(answer.bak)
+    return verdict
+
+
+def vote_record(
+    *,
+    session: Session,
+    stimulus_key: object,
+    answer: Mapping,
+    idempotency_key: object,
+    time_on_page_ms: int | None = None,
+    play_count: int = 0,
+    now: datetime | None = None,
+) -> Vote:
+    """Store one vote exactly once. The same idempotency key again returns the stored vote."""
+    now = now or timezone.now()
+    key = _parse_uuid(idempotency_key, "idempotency key")
+    stimulus_uuid = _parse_uuid(stimulus_key, "stimulus")
+    try:
+        with transaction.atomic():
+            return _record(session, stimulus_uuid, answer, key, time_on_page_ms, play_count, now)
+    except IntegrityError:
+        # A concurrent duplicate of the same submission won the race: return what it stored.
+        existing = Vote.objects.filter(idempotency_key=key, session=session).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def _record(session, stimulus_uuid, answer, key, time_on_page_ms, play_count, now) -> Vote:
+    session = Session.objects.select_for_update().select_related("test").get(pk=session.pk)
+    existing = Vote.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        if existing.session_id != session.id:
+            raise RatingError("That submission id was used elsewhere.", code="key_reused")
+        return existing
+    assignment = _votable_assignment(session, stimulus_uuid)
+    method = session.test.method
+    try:
+        parsed = answer_read(method, answer, processed_first=assignment.processed_first)
+    except AnswerInvalid as exc:
+        raise RatingError(str(exc), code="bad_score") from None
+    elapsed = now - assignment.served_at
+    if elapsed.total_seconds() < assignment.stimulus.duration:
+        raise RatingError(
+            "That answer came before the clip could have been heard to the end.", code="too_fast"
+        )
+    vote = Vote.objects.create(
+        assignment=assignment,
+        session=session,
+        rater_id=session.rater_id,
+        stimulus=assignment.stimulus,
+        role=assignment.stimulus.role,
+        score=parsed.score,
+        raw_score=parsed.raw_score,
+        sig=parsed.sig,
+        bak=parsed.bak,
+        processed_first=assignment.processed_first,
+        passed=_passed(assignment.stimulus, parsed, method),
+        idempotency_key=key,
+        served_at=assignment.served_at,
+        received_at=now,
+        elapsed_ms=int(elapsed.total_seconds() * 1000),
+        time_on_page_ms=_capped(time_on_page_ms, MAX_TIME_ON_PAGE_MS),
+        play_count=_capped(play_count or 0, MAX_PLAY_COUNT),
+    )
+    _session_touch(session, assignment.phase, now)
+    return vote
+
+
+def _capped(value: int | None, cap: int) -> int | None:
+    return None if value is None else min(max(0, int(value)), cap)
+
+
+def _session_touch(session: Session, phase: str, now: datetime) -> None:
+    session.last_seen_at = now
+    fields = ["last_seen_at"]
+    open_left = session.assignments.filter(vote__isnull=True, released=False, phase=phase).exists()
+    if not open_left and phase == Assignment.Phase.TRAINING:
+        session.trained_at = now
+        session.save(update_fields=[*fields, "trained_at"])
+        try:
+            session_advance(session=session, now=now)
+        except RatingError:  # trained, but others filled every quota meanwhile
+            session.state = Session.State.COMPLETE
+            session.completed_at = now
+            session.save(update_fields=["state", "completed_at"])
+        return
+    if not open_left:
+        fields += session_complete(session, now)
+    session.save(update_fields=fields)

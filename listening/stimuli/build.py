@@ -1,0 +1,220 @@
+"""Builds every stimulus a published test needs besides its outputs, for each of its languages:
+gold, trapping and training clips, and the trials of the qualification and setup checks.
+
+All of it is synthesised here from the test set's clean references and espeak-ng; nothing is
+downloaded. Stored names are random, like every other stimulus.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from enhancement import storage
+from enhancement.models import Clip
+from listening.models import CheckItem, ListeningTest, Stimulus
+from listening.stimuli import audio as sig
+from listening.stimuli import speech
+
+GOLD_SOURCES = 4
+TRAP_COUNT = 6
+DIN_SNR_DB = (-2.0, -4.0, -6.0, -8.0)
+DIN_BANK = 12
+PAIR_BANK = 8
+CHECK_RATE = 16000
+
+
+@dataclass(frozen=True)
+class Source:
+    """Clean speech in the test's language, and the utterance it came from."""
+
+    utterance: str
+    audio: np.ndarray
+    rate: int
+
+
+def languages_check(languages: list[str]) -> None:
+    """Refuse, before anything is written, a language the platform cannot speak."""
+    for language in languages:
+        speech.trap_text(language, 1, every_scale=False)
+
+
+def test_stimuli_build(*, test: ListeningTest, language: str) -> int:
+    """Gold, trap and training stimuli and check trials for one language; returns how many
+    stimuli were made. A language already built is left alone."""
+    if test.stimuli.filter(language=language).exclude(role=Stimulus.Role.RATING).exists():
+        return 0
+    rng = np.random.default_rng([zlib.crc32(language.encode()), test.pk])
+    sources = _clean_sources(test, language)
+    built = Builder(test, language, rng)
+    built.gold(sources)
+    built.traps(sources)
+    built.training(sources[0])
+    Stimulus.objects.bulk_create(built.stimuli)
+    CheckItem.objects.bulk_create(checks_build(test, language, sources[0], rng))
+    return len(built.stimuli)
+
+
+def _clean_sources(test: ListeningTest, language: str) -> list[Source]:
+    clips = (
+        Clip.objects.filter(corpus__testsets=test.testset, corpus__language=language)
+        .exclude(reference="")
+        .order_by("corpus_id", "name")[:GOLD_SOURCES]
+    )
+    sources = []
+    for clip in clips:
+        audio, rate = storage.audio_load(clip.reference.name)
+        sources.append(Source(f"{clip.corpus_id}:{clip.utterance}", audio, rate))
+    if not sources:  # real recordings with no clean reference: a synthetic sentence stands in
+        spoken = speech.speak(language, speech.calibration_text(language))
+        sources.append(Source("platform:calibration", spoken, speech.RATE))
+    return sources
+
+
+class Builder:
+    def __init__(self, test: ListeningTest, language: str, rng: np.random.Generator) -> None:
+        self.test, self.language, self.rng = test, language, rng
+        self.target = test.testset.target_level_db
+        self.stimuli: list[Stimulus] = []
+        # The bottom of the method's scale, where the strongest anchor belongs.
+        self.worst = -3 if test.method == "ccr" else 1
+        self.tolerance = test.gold_tolerance
+
+    # -- stimuli -------------------------------------------------------------------------------
+    def add(self, role, utterance, audio, rate, *, reference=None, accept=None) -> None:
+        same = reference is audio
+        audio = sig.level(audio, rate, self.target)
+        name = storage.audio_save(audio=audio, sample_rate=rate)
+        duration = len(audio) / rate
+        reference_name = ""
+        if reference is not None:
+            if same:
+                reference_name = name
+            else:
+                reference = sig.level(reference, rate, self.target)
+                reference_name = storage.audio_save(audio=reference, sample_rate=rate)
+            duration += len(reference) / rate
+        low, high = accept if accept is not None else (None, None)
+        self.stimuli.append(
+            Stimulus(
+                test=self.test,
+                role=role,
+                language=self.language,
+                utterance=utterance,
+                audio=name,
+                reference_audio=reference_name,
+                duration=duration,
+                accept_min=low,
+                accept_max=high,
+            )
+        )
+
+    def pair_or_single(self, role, source: Source, processed: np.ndarray, accept) -> None:
+        reference = source.audio if self.test.is_paired else None
+        self.add(role, source.utterance, processed, source.rate, reference=reference, accept=accept)
+
+    def gold(self, sources: list[Source]) -> None:
+        t = self.tolerance
+        worst = (self.worst, self.worst + t)
+        for index, source in enumerate(sources):
+            anchor = sig.mnru(source.audio, source.rate, sig.ANCHOR_Q_DB, seed=index)
+            self.pair_or_single(Stimulus.Role.GOLD, source, anchor, worst)
+            if not self.test.is_paired:
+                self.pair_or_single(Stimulus.Role.GOLD, source, source.audio, (5 - t, 5))
+
+    def traps(self, sources: list[Source]) -> None:
+        for number in range(TRAP_COUNT):
+            self.add_trap(Stimulus.Role.TRAP, sources[number % len(sources)])
+
+    def add_trap(self, role, source: Source) -> None:
+        method = self.test.method
+        if method == "dcr":  # the reference against itself: no audible degradation
+            return self.add(role, source.utterance, source.audio, source.rate,
+                            reference=source.audio, accept=(4, 5))  # fmt: skip
+        if method == "ccr":  # the reference against itself: about the same
+            return self.add(role, source.utterance, source.audio, source.rate,
+                            reference=source.audio, accept=(-1, 1))  # fmt: skip
+        answer = int(self.rng.integers(1, 6))
+        text = speech.trap_text(self.language, answer, every_scale=method == "p835")
+        instruction = sig.at_rate(speech.speak(self.language, text), speech.RATE, source.rate)
+        audio = sig.trap(source.audio, instruction, source.rate)
+        return self.add(role, source.utterance, audio, source.rate, accept=(answer, answer))
+
+    def training(self, source: Source) -> None:
+        """Clips spanning the scale, best to worst, then a trap."""
+        self.pair_or_single(Stimulus.Role.TRAINING, source, source.audio, None)
+        for q_db in sig.TRAINING_Q_DB:
+            degraded = sig.mnru(source.audio, source.rate, q_db, seed=int(q_db))
+            self.pair_or_single(Stimulus.Role.TRAINING, source, degraded, None)
+        self.add_trap(Stimulus.Role.TRAINING, source)
+
+
+# -- qualification and setup trials ---------------------------------------------------------
+def checks_build(
+    test: ListeningTest, language: str, source: Source, rng: np.random.Generator
+) -> list[CheckItem]:
+    digits = [
+        sig.at_rate(speech.speak(language, speech.digit_text(language, d)), speech.RATE, CHECK_RATE)
+        for d in range(10)
+    ]
+    items = []
+    for number in range(DIN_BANK):
+        triplet = [int(d) for d in rng.choice(10, size=3, replace=True)]
+        snr = DIN_SNR_DB[number % len(DIN_SNR_DB)]
+        clip = sig.digits_in_noise([digits[d] for d in triplet], CHECK_RATE, snr, rng)
+        items.append(_item(test, language, "hearing", clip, CHECK_RATE, "".join(map(str, triplet))))
+    for _ in range(PAIR_BANK):
+        left, right = (int(d) for d in rng.integers(1, 10, size=2))
+        clip = sig.two_ear(digits[left], digits[right], CHECK_RATE)
+        items.append(_item(test, language, "two_ear", clip, CHECK_RATE, str(left + right)))
+    wide = speech.speak(language, speech.calibration_text(language))
+    items.append(_item(test, language, "calibration", wide, speech.RATE, ""))
+    items += _pairs(test, language, "bandwidth", wide, rng, _bandwidth_pair)
+    items += _pairs(test, language, "environment", wide, rng, _jnd_pair)
+    return items
+
+
+def _bandwidth_pair(x, number, rng):
+    if number % 2:
+        return x, x, "same"
+    return (x, sig.band_limited(x, speech.RATE), "different")
+
+
+def _jnd_pair(x, number, rng):
+    degraded = sig.mnru(x, speech.RATE, sig.JND_Q_DB[number % len(sig.JND_Q_DB)], seed=number)
+    return x, degraded, "a"
+
+
+def _pairs(test, language, kind, x, rng, make) -> list[CheckItem]:
+    items = []
+    for number in range(PAIR_BANK):
+        first, second, answer = make(x, number, rng)
+        if answer in ("a", "b") and rng.random() < 0.5:
+            first, second, answer = second, first, "b"
+        elif answer == "different" and rng.random() < 0.5:
+            first, second = second, first
+        items.append(_item(test, language, kind, first, speech.RATE, answer, second=second))
+    return items
+
+
+def _item(test, language, kind, audio, rate, answer, *, second=None) -> CheckItem:
+    target = test.testset.target_level_db
+    if audio.ndim == 1:
+        audio = sig.level(audio, rate, target)
+    duration = len(audio) / rate
+    name_b = ""
+    if second is not None:
+        second = sig.level(second, rate, target)
+        name_b = storage.audio_save(audio=second, sample_rate=rate)
+        duration += len(second) / rate
+    return CheckItem(
+        test=test,
+        language=language,
+        kind=kind,
+        audio=storage.audio_save(audio=audio, sample_rate=rate),
+        audio_b=name_b,
+        answer=answer,
+        duration=duration,
+    )

@@ -1,0 +1,7 @@
+"""Rater pages: plain Django views; the server holds every piece of state."""
+
+from listening.views.audio import audio
+from listening.views.entry import entry
+from listening.views.session import qualification, session_page, setup, vote
+
+__all__ = ["audio", "entry", "qualification", "session_page", "setup", "vote"]

@@ -1,0 +1,177 @@
+"""The session page shows whatever step the server says the rater is on."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from enhancement.storage import audio_url
+from listening import methods, services
+from listening.models import Assignment, CheckItem, Session
+from listening.selectors import LANGUAGE_NAMES
+from listening.views.common import owned_session, speaking
+from listening.views.messages import rater_message
+
+State = Session.State
+
+
+@never_cache
+@require_GET
+def session_page(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
+    session = owned_session(request, token)
+    with speaking(session.rater.language):
+        return render_step(request, session)
+
+
+def render_step(request, session: Session, error: str | None = None, status: int = 200):
+    if session.state == State.QUALIFICATION:
+        return _qualification(request, session, error, status)
+    if session.state == State.SETUP:
+        return _setup(request, session, error, status)
+    if session.state in (State.TRAINING, State.RATING):
+        assignment = services.assignment_next(session=session)
+        if assignment is not None:
+            return _rate(request, session, assignment, error, status)
+        session.refresh_from_db()
+    if session.state == State.BLOCKED:
+        until = services.rater_blocked_until(
+            test=session.test, rater=session.rater, now=timezone.now()
+        )
+        return render(request, "listening/blocked.html", {"until": until}, status=403)
+    if session.state == State.ABANDONED:
+        return render(request, "listening/expired.html", {"session": session}, status=410)
+    return render(request, "listening/done.html", {"session": session})
+
+
+def _trials(session: Session, kind: str) -> list[dict]:
+    return [
+        {
+            "key": item.key,
+            "field": f"{kind}-{item.key}",
+            "url": audio_url(item.audio),
+            "url_b": audio_url(item.audio_b) if item.audio_b else "",
+        }
+        for item in services.check_items(session=session, kind=kind)
+    ]
+
+
+def _qualification(request, session, error, status):
+    context = {
+        "session": session,
+        "error": error,
+        "languages": sorted(LANGUAGE_NAMES.items(), key=lambda pair: pair[0]),
+        "hearing": _trials(session, CheckItem.Kind.HEARING),
+        "bandwidth": _trials(session, CheckItem.Kind.BANDWIDTH),
+        "posted": request.POST if request.method == "POST" else {},
+    }
+    return render(request, "listening/qualification.html", context, status=status)
+
+
+def _setup(request, session, error, status):
+    context = {
+        "session": session,
+        "error": error,
+        "calibration": _trials(session, CheckItem.Kind.CALIBRATION),
+        "two_ear": _trials(session, CheckItem.Kind.TWO_EAR),
+        "environment": _trials(session, CheckItem.Kind.ENVIRONMENT),
+    }
+    return render(request, "listening/setup.html", context, status=status)
+
+
+def _clips(session: Session, assignment: Assignment) -> list[dict]:
+    """The clips in play order, labelled so that no label says which one is processed."""
+    stimulus = assignment.stimulus
+    processed = audio_url(stimulus.audio)
+    if not stimulus.reference_audio:
+        return [{"id": "clip", "url": processed, "label": ""}]
+    reference = audio_url(stimulus.reference_audio)
+    if session.test.method == "dcr":
+        return [
+            {"id": "clip-1", "url": reference, "label": methods.LABEL_REFERENCE},
+            {"id": "clip-2", "url": processed, "label": methods.LABEL_SECOND},
+        ]
+    first, second = (processed, reference) if assignment.processed_first else (reference, processed)
+    return [
+        {"id": "clip-1", "url": first, "label": methods.LABEL_FIRST},
+        {"id": "clip-2", "url": second, "label": methods.LABEL_SECOND},
+    ]
+
+
+def _rate(request, session, assignment, error, status):
+    phase = assignment.phase
+    in_phase = session.assignments.filter(released=False, phase=phase)
+    method = session.test.method
+    context = {
+        "session": session,
+        "assignment": assignment,
+        "training": phase == Assignment.Phase.TRAINING,
+        "clips": _clips(session, assignment),
+        "idempotency_key": uuid.uuid4(),
+        "position": in_phase.filter(position__lte=assignment.position).count(),
+        "total": in_phase.count(),
+        "question": methods.QUESTIONS[method],
+        "scales": methods.SCALES[method],
+        "keyboard_digits": method in ("acr", "dcr"),
+        "signed": method == "ccr",
+        "error": error,
+    }
+    return render(request, "listening/rate.html", context, status=status)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return max(0, int(value)) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _refused(request, session, exc: services.RatingError):
+    session.refresh_from_db()
+    status = 409 if exc.code in {"duplicate", "closed", "expired", "wrong_step"} else 400
+    return render_step(request, session, error=rater_message(exc), status=status)
+
+
+@never_cache
+@require_POST
+def vote(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
+    session = owned_session(request, token)
+    with speaking(session.rater.language):
+        try:
+            services.vote_record(
+                session=session,
+                stimulus_key=request.POST.get("stimulus"),
+                answer=request.POST,
+                idempotency_key=request.POST.get("idempotency_key"),
+                time_on_page_ms=_int_or_none(request.POST.get("time_on_page_ms")),
+                play_count=_int_or_none(request.POST.get("play_count")) or 0,
+            )
+        except services.RatingError as exc:
+            return _refused(request, session, exc)
+    return redirect("listening:session", token=session.token)
+
+
+@never_cache
+@require_POST
+def qualification(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
+    return _check_post(request, token, services.qualification_submit)
+
+
+@never_cache
+@require_POST
+def setup(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
+    return _check_post(request, token, services.setup_submit)
+
+
+def _check_post(request, token, submit) -> HttpResponse:
+    session = owned_session(request, token)
+    with speaking(session.rater.language):
+        try:
+            submit(session=session, data=request.POST)
+        except services.RatingError as exc:
+            return _refused(request, session, exc)
+    return redirect("listening:session", token=session.token)
