@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
+	scripts/apt-ensure espeak-ng:espeak-ng
 	$(BIN)/python manage.py migrate --no-input -v0
 	$(BIN)/python manage.py demo_setup --base-url http://127.0.0.1:8000
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
@@ -40,7 +41,7 @@ test: $(STAMP) lint
 	  true:*|1:*|yes:*) echo "CI=true needs DATABASE_URL=postgres://...: the PostgreSQL run must not be skipped" >&2; \
 	          exit 1 ;; \
 	esac
-	scripts/apt-ensure chromium:chromium
+	scripts/apt-ensure chromium:chromium espeak-ng:espeak-ng
 	DATABASE_URL= $(BIN)/python -m pytest $(PYTEST_FLAGS)
 	@case "$$DATABASE_URL" in \
 	  postgres*) echo "== again on PostgreSQL ($$DATABASE_URL) =="; \

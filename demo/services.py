@@ -100,7 +100,7 @@ def _truth(test: ListeningTest) -> dict[int, float]:
     """A made-up 'true' MOS per stimulus for the simulated crowd, from how close the output is
     to the clean reference (segmental SNR mapped onto 1..5)."""
     truth = {}
-    for stimulus in test.stimuli.select_related("output__clip"):
+    for stimulus in test.stimuli.filter(role="rating").select_related("output__clip"):
         output, _ = storage.audio_load(stimulus.output.audio.name)
         reference, rate = storage.audio_load(stimulus.output.clip.reference.name)
         snr = segmental_snr_db(reference, output, rate)

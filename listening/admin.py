@@ -5,7 +5,17 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from listening import services
-from listening.models import Assignment, ListeningTest, Rater, Session, Stimulus, Vote
+from listening.models import (
+    Assignment,
+    CheckItem,
+    ListeningTest,
+    Qualification,
+    Rater,
+    Session,
+    SetupResult,
+    Stimulus,
+    Vote,
+)
 from listening.selectors import test_progress
 
 
@@ -15,6 +25,44 @@ class ListeningTestAdmin(admin.ModelAdmin):
     list_filter = ["status", "method"]
     readonly_fields = ["entry_token", "progress", "links"]
     actions = ["publish"]
+    fieldsets = [
+        (None, {"fields": ["name", "testset", "method", "reference_condition", "status"]}),
+        (
+            "Sessions",
+            {
+                "fields": [
+                    "stimuli_per_session",
+                    "votes_per_stimulus",
+                    ("gold_per_session", "traps_per_session", "gold_tolerance"),
+                    "condition_balanced",
+                    "session_timeout_minutes",
+                    "max_sessions_per_rater",
+                ]
+            },
+        ),
+        (
+            "Qualification (P.808 defaults)",
+            {
+                "fields": [
+                    ("qualification_valid_days", "qualification_block_days"),
+                    ("hearing_trials", "hearing_pass"),
+                    ("bandwidth_trials", "bandwidth_pass"),
+                ]
+            },
+        ),
+        (
+            "Setup and training",
+            {
+                "fields": [
+                    "setup_valid_minutes",
+                    "two_ear_trials",
+                    ("environment_trials", "environment_pass"),
+                    "training_valid_minutes",
+                ]
+            },
+        ),
+        ("Links", {"fields": ["entry_token", "progress", "links"]}),
+    ]
 
     @admin.display(description="votes")
     def progress(self, obj: ListeningTest) -> str:
@@ -52,7 +100,34 @@ class StimulusAdmin(admin.ModelAdmin):
 
     @admin.display(description="system")
     def system(self, obj: Stimulus) -> str:
-        return obj.output.system.name
+        return obj.output.system.name if obj.output_id else f"({obj.role}, built by Auricle)"
+
+
+@admin.register(CheckItem)
+class CheckItemAdmin(admin.ModelAdmin):
+    list_display = ["key", "test", "kind", "language", "answer", "duration"]
+    list_filter = ["test", "kind", "language"]
+
+
+@admin.register(Qualification)
+class QualificationAdmin(admin.ModelAdmin):
+    list_display = ["rater", "taken_at", "passed", "hearing_correct", "bandwidth_correct"]
+    list_filter = ["passed"]
+    list_select_related = ["rater"]
+    readonly_fields = ["reasons", "answers"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SetupResult)
+class SetupResultAdmin(admin.ModelAdmin):
+    list_display = ["rater", "taken_at", "two_ear_correct", "environment_correct"]
+    list_filter = ["environment_passed"]
+    list_select_related = ["rater"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Rater)
@@ -87,8 +162,17 @@ class SessionAdmin(admin.ModelAdmin):
 
 @admin.register(Vote)
 class VoteAdmin(admin.ModelAdmin):
-    list_display = ["stimulus", "rater", "score", "elapsed_ms", "play_count", "received_at"]
-    list_filter = ["session__test", "score"]
+    list_display = [
+        "stimulus",
+        "rater",
+        "role",
+        "score",
+        "passed",
+        "elapsed_ms",
+        "play_count",
+        "received_at",
+    ]
+    list_filter = ["session__test", "role", "passed", "score"]
     list_select_related = ["stimulus", "rater"]
 
     def has_change_permission(self, request, obj=None) -> bool:

@@ -41,7 +41,7 @@ def _session_size(test: ListeningTest, language: str) -> int:
     )
 
 
-def rating_reserve(*, test: ListeningTest, rater: Rater, taken: set[str]) -> list[Stimulus]:
+def rating_reserve(*, test: ListeningTest, rater: Rater) -> list[Stimulus]:
     """Choose from an unlocked read, then lock only the chosen rows (SKIP LOCKED) and keep
     those still under quota; retry for places lost to a concurrent session. Locking only what
     is taken keeps one rater from holding every free row while others are turned away. The
@@ -51,7 +51,7 @@ def rating_reserve(*, test: ListeningTest, rater: Rater, taken: set[str]) -> lis
         test=test, role=Stimulus.Role.RATING, language=rater.language, reserved__lt=test.quota
     ).exclude(id__in=seen)
     size = _session_size(test, rater.language)
-    utterances = set(taken)
+    utterances: set[str] = set()
     systems: set[int] | None = set() if test.condition_balanced else None
     chosen: list[Stimulus] = []
     tried: set[int] = set()
@@ -79,9 +79,10 @@ def rating_reserve(*, test: ListeningTest, rater: Rater, taken: set[str]) -> lis
     return chosen
 
 
-def extras_pick(*, test: ListeningTest, rater: Rater) -> list[Stimulus]:
-    """Gold and trapping stimuli for a session: those this rater has met least, of distinct
-    utterances where the bank allows. They have no quota."""
+def extras_pick(*, test: ListeningTest, rater: Rater, avoid: set[str]) -> list[Stimulus]:
+    """Gold and trapping stimuli for a session: those this rater has met least, and where the
+    bank allows, of utterances the session does not rate already (a clean reference heard
+    beside its own enhanced version would anchor the rating). They have no quota."""
     met = Counter(
         Assignment.objects.filter(
             session__rater=rater, stimulus__test=test, stimulus__role__in=["gold", "trap"]
@@ -92,7 +93,7 @@ def extras_pick(*, test: ListeningTest, rater: Rater) -> list[Stimulus]:
         bank = list(test.stimuli.filter(role=role, language=rater.language))
         rng = secrets.SystemRandom()
         rng.shuffle(bank)
-        used = {s.utterance for s in chosen}
+        used = avoid | {s.utterance for s in chosen}
         bank.sort(key=lambda s: (met[s.id], s.utterance in used))
         chosen += bank[:count]
     return chosen

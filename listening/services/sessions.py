@@ -171,13 +171,12 @@ def _training_assign(session: Session) -> None:
 
 def _rating_assign(session: Session) -> None:
     test, rater = session.test, session.rater
-    extras = extras_pick(test=test, rater=rater)
-    chosen = rating_reserve(test=test, rater=rater, taken={s.utterance for s in extras})
+    chosen = rating_reserve(test=test, rater=rater)
     if not chosen:
         raise RatingError(
             "There is nothing left for you to rate in this test. Thank you!", code="exhausted"
         )
-    stimuli = chosen + extras
+    stimuli = chosen + extras_pick(test=test, rater=rater, avoid={s.utterance for s in chosen})
     secrets.SystemRandom().shuffle(stimuli)
     start = session.assignments.count()
     Assignment.objects.bulk_create(

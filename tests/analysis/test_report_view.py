@@ -12,6 +12,7 @@ from django.utils import timezone
 from listening import services
 from listening.models import Rater
 from tests.conftest import corpus_make, live_test_make, testset_make
+from tests.listening.helpers import rating_session
 
 pytestmark = pytest.mark.django_db
 
@@ -26,15 +27,23 @@ def cast(test, platform: str, scores_by_system: dict[str, list[int]]) -> None:
         person = services.rater_get_or_create(
             platform=platform, external_id=uuid.uuid4().hex, language="en"
         )
-        session = services.session_start(test=test, rater=person, now=then)
-        assignment = services.assignment_next(session=session, now=then)
-        services.vote_record(
-            session=session,
-            stimulus_key=assignment.stimulus.key,
-            score=queues[assignment.stimulus.output.system.name].pop(),
-            idempotency_key=uuid.uuid4(),
-            now=then + timedelta(seconds=30),
-        )
+        session = rating_session(test, person, now=then)
+        clock = then + timedelta(minutes=20)
+        while (assignment := services.assignment_next(session=session, now=clock)) is not None:
+            stimulus = assignment.stimulus
+            if stimulus.role == "rating":
+                score = queues[stimulus.output.system.name].pop()
+            else:  # gold and trap, answered right; they never reach the statistics
+                score = stimulus.accept_min
+            clock += timedelta(seconds=30)
+            services.vote_record(
+                session=session,
+                stimulus_key=stimulus.key,
+                answer={"score": score},
+                idempotency_key=uuid.uuid4(),
+                now=clock,
+            )
+            session.refresh_from_db()
 
 
 def one_utterance_test(votes: int):

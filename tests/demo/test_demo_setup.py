@@ -53,7 +53,10 @@ def test_the_demo_has_speech_in_five_languages_and_a_finished_simulated_test(dem
     assert not Vote.objects.filter(session__test=live).exists()
     finished = ListeningTest.objects.get(status=ListeningTest.Status.CLOSED)
     votes = Vote.objects.filter(session__test=finished)
-    assert votes.count() == finished.stimuli.count() * finished.votes_per_stimulus
+    rating = finished.stimuli.filter(role="rating")
+    assert votes.filter(role="rating").count() == rating.count() * finished.votes_per_stimulus
+    # The simulated crowd went through training, gold and traps like a real one.
+    assert {"training", "gold", "trap"} <= set(votes.values_list("role", flat=True))
     assert not votes.exclude(rater__platform="simulated").exists()
     assert votes.filter(elapsed_ms__lt=1000).count() == 0
 

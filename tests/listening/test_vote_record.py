@@ -211,5 +211,5 @@ def test_training_comes_before_rating_and_is_kept_apart(live_test):
     session.refresh_from_db()
     assert session.trained_at is not None
     assert session.state == Session.State.COMPLETE
-    # Then rating: two clips (4 utterances less the gold's and the trap's), gold and trap.
-    assert RATING_VOTES.filter(session=session).count() == 4
+    # Then rating: the session's clips, a gold and a trap.
+    assert RATING_VOTES.filter(session=session).count() == live_test.stimuli_per_session + 2
