@@ -263,3 +263,30 @@ def test_the_scale_stays_locked_until_the_clip_has_ended(chromium_page, live_ser
     assert locked and not checked and submit_locked
     assert checked_after
     assert not Vote.objects.filter(session__test=test).exists()
+
+
+def test_a_rater_can_rate_with_the_keyboard_alone(chromium_page, live_server):
+    test = live_test_make(testset_make([corpus_make("en", 2)]))
+    cookie = prequalified_cookie(test, live_server)
+    with chromium_page(cookie) as page:
+        page.goto(f"{live_server.url}/t/{test.entry_token}/")
+        page.focus("#consent")
+        page.keyboard.press("Space")
+        page.keyboard.press("Tab")  # to Start
+        page.keyboard.press("Enter")
+        page.wait_for_selector("[data-play]")
+        key = page.get_attribute("input[name='stimulus']", "value")
+        for _ in range(10):  # Tab until the first Play button has the focus
+            if page.evaluate("document.activeElement.dataset.play !== undefined"):
+                break
+            page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#scale:not([disabled])", timeout=60_000)
+        # The scale takes the focus when it unlocks; a digit picks the answer, Enter sends it.
+        page.keyboard.press("4")
+        page.keyboard.press("Enter")
+        page.wait_for_function(
+            "key => document.querySelector(\"input[name='stimulus']\").value !== key", arg=key
+        )
+    vote = Vote.objects.get(session__test=test)
+    assert vote.raw_score == 4 and str(vote.stimulus.key) == key

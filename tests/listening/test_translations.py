@@ -25,7 +25,7 @@ def source_messages(language: str) -> set[str]:
     """Every msgid of a .po file (what makemessages found in the code and templates)."""
     text = (LOCALE / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
     ids, current, inside = set(), [], False
-    for line in text.splitlines() + [""]:
+    for line in [*text.splitlines(), ""]:
         if line.startswith("msgid "):
             current, inside = [line[6:].strip('"')], True
         elif inside and line.startswith('"'):
@@ -55,8 +55,13 @@ def test_placeholders_survive_translation(language):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("de", "Qualifikation"), ("fr", "Test auditif"), ("es", "Prueba de audición"),
-     ("zh", "听力测试"), ("ja", "聴力テスト")],  # fmt: skip
+    [
+        ("de", "Qualifikation"),
+        ("fr", "Test auditif"),
+        ("es", "Prueba de audición"),
+        ("zh", "听力测试"),
+        ("ja", "聴力テスト"),
+    ],
 )
 def test_the_qualification_page_speaks_the_test_language(client, language, expected):
     corpus = corpus_make("en", 2)  # the speech does not matter here, only the language
