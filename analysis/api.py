@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from analysis.presentation import nan_to_none
-from analysis.selectors import ranking_tables, votes_frame
+from analysis.selectors import ranking_tables, screening_for, votes_frame
 from analysis.stats import mos_table
 from enhancement.metrics import RANKED, metric_catalogue
 from enhancement.models import TestSet
@@ -18,7 +18,7 @@ from listening.models import ListeningTest
 @api_view(["GET"])
 def test_mos(request: Request, test_id: int) -> Response:
     test = get_object_or_404(ListeningTest, pk=test_id)
-    votes = votes_frame(test=test)
+    votes = screening_for(test=test).kept
     return Response(
         {
             "test": test.name,
@@ -28,6 +28,14 @@ def test_mos(request: Request, test_id: int) -> Response:
             "by_system_language": nan_to_none(mos_table(votes, ["system", "language"])),
         }
     )
+
+
+@api_view(["GET"])
+def test_exclusions(request: Request, test_id: int) -> Response:
+    """Every session and vote screening excluded, with every reason."""
+    test = get_object_or_404(ListeningTest, pk=test_id)
+    log = screening_for(test=test).log
+    return Response({"test": test.name, "exclusions": nan_to_none(log)})
 
 
 @api_view(["GET"])

@@ -2,38 +2,111 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pandas as pd
 
-from listening.models import ListeningTest, Rater, Vote
+from listening.models import ListeningTest, Qualification, Rater, Session, SetupResult, Vote
 
-VOTE_COLUMNS = [
-    "vote",
-    "rater",
-    "session",
-    "stimulus",
-    "clip",
-    "system",
-    "language",
-    "score",
-    "simulated",
-]
+VOTE_FIELDS = {
+    "vote": "id",
+    "rater": "rater_id",
+    "session": "session_id",
+    "stimulus": "stimulus_id",
+    "clip": "stimulus__output__clip_id",
+    "system": "stimulus__output__system__name",
+    "language": "stimulus__language",
+    "score": "score",
+    "simulated": "rater__platform",
+    "role": "role",
+    "passed": "passed",
+    "play_count": "play_count",
+    "elapsed_ms": "elapsed_ms",
+    "duration": "stimulus__duration",
+}
+VOTE_COLUMNS = list(VOTE_FIELDS)
 
 
-def votes_frame(*, test: ListeningTest) -> pd.DataFrame:
-    rows = Vote.objects.filter(session__test=test, role="rating").values_list(
-        "id",
-        "rater_id",
-        "session_id",
-        "stimulus_id",
-        "stimulus__output__clip_id",
-        "stimulus__output__system__name",
-        "stimulus__language",
-        "score",
-        "rater__platform",
-    )
+def votes_frame(*, test: ListeningTest, every_role: bool = False) -> pd.DataFrame:
+    """One row per vote: rating votes, or with every_role also gold, trap and training."""
+    votes = Vote.objects.filter(session__test=test)
+    if not every_role:
+        votes = votes.filter(role="rating")
+    rows = votes.values_list(*VOTE_FIELDS.values())
     frame = pd.DataFrame.from_records(list(rows), columns=VOTE_COLUMNS)
     frame["simulated"] = frame["simulated"] == Rater.Platform.SIMULATED
     return frame
+
+
+def sessions_frame(*, test: ListeningTest) -> pd.DataFrame:
+    """One row per session that voted, with what screening needs: whether the rater held a
+    valid qualification, the setup results in force, and the rater's session number."""
+    sessions = list(
+        Session.objects.filter(test=test, votes__isnull=False)
+        .distinct()
+        .order_by("rater_id", "started_at")
+        .values("id", "rater_id", "started_at", "last_seen_at")
+    )
+    raters = {s["rater_id"] for s in sessions}
+    setups = _by_rater(SetupResult.objects.filter(rater_id__in=raters).order_by("taken_at"))
+    passes = _by_rater(
+        Qualification.objects.filter(rater_id__in=raters, passed=True).order_by("taken_at")
+    )
+    valid = timedelta(days=test.qualification_valid_days)
+    rows, numbers = [], {}
+    for session in sessions:
+        rater, moment = session["rater_id"], session["last_seen_at"]
+        numbers[rater] = numbers.get(rater, 0) + 1
+        setup = _latest(setups.get(rater, []), moment)
+        passed = _latest(passes.get(rater, []), moment)
+        rows.append(
+            {
+                "session": session["id"],
+                "rater": rater,
+                "qualified": passed is not None and passed.taken_at >= moment - valid,
+                "two_ear_correct": setup.two_ear_correct if setup else 0,
+                "two_ear_total": setup.two_ear_total if setup else 0,
+                "environment_correct": setup.environment_correct if setup else 0,
+                "environment_total": setup.environment_total if setup else 0,
+                "number": numbers[rater],
+            }
+        )
+    return pd.DataFrame(rows, columns=SESSION_COLUMNS)
+
+
+SESSION_COLUMNS = [
+    "session",
+    "rater",
+    "qualified",
+    "two_ear_correct",
+    "two_ear_total",
+    "environment_correct",
+    "environment_total",
+    "number",
+]
+
+
+def _by_rater(queryset) -> dict[int, list]:
+    grouped: dict[int, list] = {}
+    for row in queryset:
+        grouped.setdefault(row.rater_id, []).append(row)
+    return grouped
+
+
+def _latest(rows: list, moment):
+    """The last of rows (sorted by taken_at) taken no later than moment."""
+    earlier = [row for row in rows if row.taken_at <= moment]
+    return earlier[-1] if earlier else None
+
+
+def screening_for(*, test: ListeningTest):
+    """The test's votes screened by P.808's two tiers, with the test's own thresholds."""
+    from analysis.stats.screening import ScreeningRules, screen
+
+    rules = ScreeningRules(
+        environment_pass=test.environment_pass, max_sessions=test.max_sessions_per_rater
+    )
+    return screen(votes_frame(test=test, every_role=True), sessions_frame(test=test), rules)
 
 
 def ranking_tables(*, votes: pd.DataFrame, scores: pd.DataFrame) -> dict[str, pd.DataFrame]:

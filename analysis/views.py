@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from analysis.presentation import nan_to_none
-from analysis.selectors import mos_metric_clip_table, ranking_tables, votes_frame
+from analysis.selectors import mos_metric_clip_table, ranking_tables, screening_for, votes_frame
 from analysis.stats import krippendorff_alpha, metric_agreement, mos_table, pairwise_comparisons
 from enhancement.selectors import metric_scores_frame
 from listening.models import ListeningTest
@@ -15,6 +15,8 @@ from listening.selectors import test_progress
 
 # Bootstrap draws for the agreement intervals on a page render; reports built offline use more.
 PAGE_DRAWS = 200
+# Exclusion log rows shown on the page; the API and exports give them all.
+LOG_ROWS = 200
 
 
 def _scale_position(value: float, low: float = 1.0, high: float = 5.0) -> float:
@@ -78,8 +80,29 @@ def _metric_agreement(votes, scores) -> list[dict]:
     return nan_to_none(metric_agreement(table, metrics, draws=PAGE_DRAWS))
 
 
+def _screening_summary(screening, all_rating: int) -> dict:
+    log = screening.log
+    sessions = log[log["vote"].isna()]
+    return {
+        "rejected": len(screening.sessions("rejected")),
+        "not_used": len(screening.sessions("not_used") - screening.sessions("rejected")),
+        "votes_kept": len(screening.kept),
+        "votes_all": all_rating,
+        "reasons": sessions.groupby(["tier", "reason"])
+        .size()
+        .reset_index(name="sessions")
+        .to_dict("records"),
+        "log": log.head(LOG_ROWS)
+        .astype(object)
+        .where(log.head(LOG_ROWS).notna(), None)
+        .to_dict("records"),
+        "log_total": len(log),
+    }
+
+
 def report_context(test: ListeningTest) -> dict:
-    votes = votes_frame(test=test)
+    screening = screening_for(test=test)
+    votes = screening.kept
     scores = metric_scores_frame(testset=test.testset)
     tables = ranking_tables(votes=votes, scores=scores)
     ranking_columns, ranking = ranking_rows(tables["overall"])
@@ -87,6 +110,7 @@ def report_context(test: ListeningTest) -> dict:
     simulated = int(votes["simulated"].sum())
     return {
         "test": test,
+        "screening": _screening_summary(screening, len(votes_frame(test=test))),
         "progress": test_progress(test=test),
         "n_votes": len(votes),
         "n_simulated": simulated,

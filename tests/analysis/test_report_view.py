@@ -41,6 +41,7 @@ def cast(test, platform: str, scores_by_system: dict[str, list[int]]) -> None:
                 stimulus_key=stimulus.key,
                 answer={"score": score},
                 idempotency_key=uuid.uuid4(),
+                play_count=1,
                 now=clock,
             )
             session.refresh_from_db()

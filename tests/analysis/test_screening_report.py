@@ -1,0 +1,77 @@
+"""Screening on stored votes: what the rater did in each step decides the tier."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from analysis.selectors import screening_for, sessions_frame
+from listening.models import SetupResult, Vote
+from listening.simulation import RaterProfile, session_play
+from tests.conftest import corpus_make, live_test_make, testset_make
+from tests.listening.helpers import rater, rating_session
+
+pytestmark = pytest.mark.django_db
+
+
+def finished_session(test, person, *, now=None):
+    """A careful rater's whole session; clips differ in quality, so votes spread."""
+    session = rating_session(test, person, now=now)
+    ids = test.stimuli.filter(role="rating", language="en").order_by("id").values_list("id")
+    # At most two clips share a value, so no three-clip session votes all alike.
+    truth = {stimulus_id: 1.0 + rank % 5 for rank, (stimulus_id,) in enumerate(ids)}
+    session_play(session, clock=timezone.now(), profile=RaterProfile(0, 0.2, False), truth=truth)
+    return session
+
+
+def test_a_wrong_two_ear_check_rejects_the_sessions_it_covers(live_test):
+    careful = finished_session(live_test, rater(name="careful"))
+    deaf_ear = rater(name="one ear")
+    session = finished_session(live_test, deaf_ear)
+    SetupResult.objects.filter(rater=deaf_ear).update(two_ear_correct=0)
+    frame = sessions_frame(test=live_test).set_index("session")
+    assert frame.loc[session.pk, "two_ear_correct"] == 0
+    assert bool(frame.loc[careful.pk, "qualified"]) and frame.loc[careful.pk, "number"] == 1
+    screening = screening_for(test=live_test)
+    assert screening.sessions("rejected") == {session.pk}
+    assert set(screening.kept["session"]) == {careful.pk}
+    assert set(screening.kept["role"]) == {"rating"}
+
+
+def test_a_failed_trap_is_logged_and_its_votes_leave_the_report(admin_client, live_test):
+    finished_session(live_test, rater(name="careful"))
+    careless = finished_session(live_test, rater(name="careless"))
+    trap = Vote.objects.get(session=careless, role="trap")
+    Vote.objects.filter(pk=trap.pk).update(passed=False, score=(trap.score % 5) + 1)
+    page = admin_client.get(reverse("analysis:report", args=[live_test.pk])).content.decode()
+    kept = Vote.objects.filter(role="rating").exclude(session=careless).count()
+    total = Vote.objects.filter(role="rating").count()
+    assert f"{kept} of {total} rating votes used" in page
+    assert "failed trap" in page
+    exclusions = admin_client.get(
+        reverse("analysis:api-test-exclusions", args=[live_test.pk])
+    ).json()["exclusions"]
+    assert exclusions == [
+        {
+            "session": careless.pk,
+            "rater": careless.rater_id,
+            "vote": None,
+            "tier": "rejected",
+            "reason": "failed trap",
+        }
+    ]
+    mos = admin_client.get(reverse("analysis:api-test-mos", args=[live_test.pk])).json()
+    assert mos["votes"] == kept
+
+
+def test_the_session_number_counts_the_raters_sessions_in_order():
+    test = live_test_make(testset_make([corpus_make("en", 6)]), stimuli_per_session=2)
+    person = rater()
+    early = timezone.now() - timedelta(hours=3)
+    first = finished_session(test, person, now=early)
+    second = finished_session(test, person)
+    numbers = sessions_frame(test=test).set_index("session")["number"]
+    assert (numbers[first.pk], numbers[second.pk]) == (1, 2)
