@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -9,6 +10,8 @@ from django.shortcuts import get_object_or_404, render
 from analysis.presentation import nan_to_none
 from analysis.selectors import mos_metric_clip_table, ranking_tables, screening_for, votes_frame
 from analysis.stats import krippendorff_alpha, metric_agreement, mos_table, pairwise_comparisons
+from analysis.stats.grouping import significance_letters
+from analysis.stats.planning import votes_for_half_width
 from enhancement.selectors import metric_scores_frame
 from listening.models import ListeningTest
 from listening.selectors import test_progress
@@ -100,6 +103,35 @@ def _screening_summary(screening, all_rating: int) -> dict:
     }
 
 
+def _with_groups(rows: list[dict], votes, pairs) -> list[dict]:
+    """Add each system's significance letters to its MOS row."""
+    if not rows or pairs.empty:
+        return rows
+    means = votes.groupby("system")["score"].mean()
+    letters = significance_letters(means, pairs)
+    return [{**row, "group": letters.get(row["system"], "")} for row in rows]
+
+
+def _precision(rows: list[dict], target: float) -> list[dict]:
+    """Each system's interval now, the target, and the votes the target needs if votes were
+    independent (clustering by clip and rater needs more: see the mixed-model note)."""
+    out = []
+    for row in rows:
+        std = row.get("std")
+        needed = votes_for_half_width(std, target) if std is not None else None
+        out.append(
+            {
+                "system": row["system"],
+                "n": row["n"],
+                "half_width": row["ci_half_width"],
+                "target": target,
+                "needed": needed,
+                "more": max(0, needed - row["n"]) if needed is not None else None,
+            }
+        )
+    return out
+
+
 def report_context(test: ListeningTest) -> dict:
     screening = screening_for(test=test)
     votes = screening.kept
@@ -108,6 +140,8 @@ def report_context(test: ListeningTest) -> dict:
     ranking_columns, ranking = ranking_rows(tables["overall"])
     ranking_languages = _language_rankings(tables["by_language"])
     simulated = int(votes["simulated"].sum())
+    pairs = pairwise_comparisons(votes) if len(votes) else pd.DataFrame()
+    by_system = _with_groups(_mos_rows(votes, "system"), votes, pairs)
     return {
         "test": test,
         "screening": _screening_summary(screening, len(votes_frame(test=test))),
@@ -116,13 +150,14 @@ def report_context(test: ListeningTest) -> dict:
         "n_simulated": simulated,
         "all_simulated": len(votes) > 0 and simulated == len(votes),
         "alpha": _alpha(votes),
-        "pairs": nan_to_none(pairwise_comparisons(votes)) if len(votes) else [],
+        "pairs": nan_to_none(pairs),
         "agreement": _metric_agreement(votes, scores),
         "draws": PAGE_DRAWS,
         "ranking_columns": ranking_columns,
         "ranking": ranking,
         "ranking_languages": ranking_languages,
-        "by_system": _mos_rows(votes, "system"),
+        "by_system": by_system,
+        "precision": _precision(by_system, test.target_half_width),
         "by_system_language": _mos_rows(votes, ["system", "language"]),
     }
 

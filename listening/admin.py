@@ -35,6 +35,7 @@ class ListeningTestAdmin(admin.ModelAdmin):
                     "votes_per_stimulus",
                     ("gold_per_session", "traps_per_session", "gold_tolerance"),
                     "condition_balanced",
+                    "target_half_width",
                     "session_timeout_minutes",
                     "max_sessions_per_rater",
                 ]

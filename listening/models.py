@@ -55,6 +55,11 @@ class ListeningTest(models.Model):
     gold_per_session = _count(1, "Gold stimuli per session (known answer, correct within ±1)")
     traps_per_session = _count(1, "Trapping stimuli per session")
     gold_tolerance = models.PositiveSmallIntegerField(default=1)
+    target_half_width = models.FloatField(
+        default=0.1,
+        validators=[MinValueValidator(0.01)],
+        help_text="95% interval half-width wanted per system; the report plans votes for it",
+    )
     condition_balanced = models.BooleanField(
         default=False, help_text="Fill each session with one clip of every system"
     )

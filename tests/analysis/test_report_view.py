@@ -136,3 +136,14 @@ def test_the_report_shows_paired_differences_and_rater_agreement(admin_client):
     expected = krippendorff.alpha(reliability_data=matrix, level_of_measurement="ordinal")
     assert np.isfinite(expected)  # each stimulus has three votes: pairable
     assert f"over all votes: {expected:.3f}" in page
+
+
+def test_the_report_groups_systems_and_plans_votes_for_the_target(admin_client, voted_test):
+    page = admin_client.get(reverse("analysis:report", args=[voted_test.pk])).content.decode()
+    # One shared clip: no pair can differ significantly, so both systems share group a.
+    assert page.count('<td class="group">a</td>') == 2
+    precision = page[page.index('id="precision"') :]
+    # gating s = 1: (1.959964·1/0.1)² = 384.15 → 385, 382 more than its 3.
+    assert "<td>gating</td><td>3</td>" in precision and "<td>385</td><td>382</td>" in precision
+    # noisy input s = 0.57735: (1.959964·0.57735/0.1)² = 128.05 → 129, 126 more.
+    assert "<td>129</td><td>126</td>" in precision
