@@ -223,9 +223,9 @@ def sessions_release_stale(*, test: ListeningTest, now: datetime | None = None) 
 def assignment_next(*, session: Session, now: datetime | None = None) -> Assignment | None:
     """The next unanswered stimulus of the session's step, stamped when first served."""
     now = now or timezone.now()
-    phase = Assignment.Phase.TRAINING if session.state == State.TRAINING else "rating"
     if session.state not in (State.TRAINING, State.RATING):
         return None
+    phase = Assignment.Phase.TRAINING if session.state == State.TRAINING else "rating"
     assignment = (
         session.assignments.filter(vote__isnull=True, released=False, phase=phase)
         .select_related("stimulus")

@@ -67,7 +67,6 @@ def _qualification(request, session, error, status):
         "languages": sorted(LANGUAGE_NAMES.items(), key=lambda pair: pair[0]),
         "hearing": _trials(session, CheckItem.Kind.HEARING),
         "bandwidth": _trials(session, CheckItem.Kind.BANDWIDTH),
-        "posted": request.POST if request.method == "POST" else {},
     }
     return render(request, "listening/qualification.html", context, status=status)
 
