@@ -1,0 +1,76 @@
+"""The report's tables as files: CSV with the P.808 toolkit's column names where it has them,
+and one Excel workbook with a sheet per table. Frames in, files out; no Django."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+# The toolkit's name for the mean, by method; P.835 writes one file per scale.
+MEAN_NAME = {"acr": "MOS", "dcr": "DMOS", "ccr": "CMOS"}
+P835_SCALES = {"sig": "MOS_SIG", "bak": "MOS_BAK", "score": "MOS_OVRL"}
+
+
+def _summary(values: pd.Series) -> dict:
+    """n, mean, std and the toolkit's 95%CI (1.96·s/√n: its normal approximation)."""
+    n = int(values.count())
+    std = float(values.std(ddof=1)) if n > 1 else np.nan
+    return {"n": n, "mean": float(values.mean()), "std": std,
+            "95%CI": 1.96 * std / np.sqrt(n) if n > 1 else np.nan}  # fmt: skip
+
+
+def votes_per_clip(votes: pd.DataFrame, *, value: str = "score", mean_name: str = "MOS"):
+    """One row per rated clip (a system's output of one utterance): file_url, n, MOS, std,
+    95%CI, short_file_name, condition_name, then vote_1 … vote_k."""
+    rows = []
+    for (system, utterance), group in votes.groupby(["system", "utterance"], sort=True):
+        summary = _summary(group[value])
+        row = {"file_url": f"{system}/{utterance}", "n": summary["n"], mean_name: summary["mean"],
+               "std": summary["std"], "95%CI": summary["95%CI"], "short_file_name": utterance,
+               "condition_name": system}  # fmt: skip
+        row.update({f"vote_{i}": v for i, v in enumerate(group[value].tolist(), start=1)})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def votes_per_cond(votes: pd.DataFrame, *, value: str = "score", mean_name: str = "MOS"):
+    """One row per condition (system): condition_name, n, MOS, std, 95%CI."""
+    rows = []
+    for system, group in votes.groupby("system", sort=True):
+        summary = _summary(group[value])
+        rows.append({"condition_name": system, "n": summary["n"], mean_name: summary["mean"],
+                     "std": summary["std"], "95%CI": summary["95%CI"]})  # fmt: skip
+    return pd.DataFrame(rows, columns=["condition_name", "n", mean_name, "std", "95%CI"])
+
+
+def toolkit_tables(votes: pd.DataFrame, method: str) -> dict[str, pd.DataFrame]:
+    """The toolkit's per-clip and per-condition files; P.835 has one pair per scale."""
+    if method != "p835":
+        name = MEAN_NAME[method]
+        return {
+            "votes_per_clip": votes_per_clip(votes, mean_name=name),
+            "votes_per_cond": votes_per_cond(votes, mean_name=name),
+        }
+    tables = {}
+    for column, name in P835_SCALES.items():
+        suffix = "ovrl" if column == "score" else column
+        tables[f"votes_per_clip_{suffix}"] = votes_per_clip(votes, value=column, mean_name=name)
+        tables[f"votes_per_cond_{suffix}"] = votes_per_cond(votes, value=column, mean_name=name)
+    return tables
+
+
+def tables_write(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
+    """Each table as name.csv, and all of them as sheets of report.xlsx."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, table in tables.items():
+        path = folder / f"{name}.csv"
+        table.to_csv(path, index=False)
+        written.append(path)
+    workbook = folder / "report.xlsx"
+    with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
+        for name, table in tables.items():
+            table.to_excel(writer, sheet_name=name[:31], index=False)
+    return [*written, workbook]

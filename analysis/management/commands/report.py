@@ -1,0 +1,36 @@
+"""manage.py report TEST --out DIR: the whole report of a listening test as files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from analysis.reports import report_build
+from listening.models import ListeningTest
+
+
+class Command(BaseCommand):
+    help = "Write a test's report: report.html (+ .pdf with Chromium), CSV tables, report.xlsx."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("test", help="the listening test's id or name")
+        parser.add_argument("--out", required=True, type=Path, help="folder to write into")
+
+    def handle(self, *args, **options) -> None:
+        test = _test(options["test"])
+        written = report_build(test=test, folder=options["out"])
+        for path in written:
+            self.stdout.write(str(path))
+        if not any(path.suffix == ".pdf" for path in written):
+            self.stderr.write("No PDF: Chromium is not installed (Debian package chromium).")
+
+
+def _test(key: str) -> ListeningTest:
+    found = ListeningTest.objects.filter(name=key).first()
+    if found is None and key.isdigit():
+        found = ListeningTest.objects.filter(pk=int(key)).first()
+    if found is None:
+        names = ", ".join(ListeningTest.objects.values_list("name", flat=True)[:10]) or "none"
+        raise CommandError(f"no listening test with id or name {key!r}; tests: {names}")
+    return found
