@@ -11,6 +11,7 @@ from analysis.presentation import nan_to_none
 from analysis.selectors import mos_metric_clip_table, ranking_tables, screening_for, votes_frame
 from analysis.stats import krippendorff_alpha, metric_agreement, mos_table, pairwise_comparisons
 from analysis.stats.grouping import significance_letters
+from analysis.stats.intervals import clustered_intervals
 from analysis.stats.planning import votes_for_half_width
 from enhancement.selectors import metric_scores_frame
 from listening.models import ListeningTest
@@ -144,6 +145,9 @@ def report_context(test: ListeningTest) -> dict:
     by_system = _with_groups(_mos_rows(votes, "system"), votes, pairs)
     return {
         "test": test,
+        "clustered": nan_to_none(clustered_intervals(votes, draws=PAGE_DRAWS))
+        if len(votes)
+        else [],
         "screening": _screening_summary(screening, len(votes_frame(test=test))),
         "progress": test_progress(test=test),
         "n_votes": len(votes),

@@ -75,3 +75,31 @@ def test_the_session_number_counts_the_raters_sessions_in_order():
     second = finished_session(test, person)
     numbers = sessions_frame(test=test).set_index("session")["number"]
     assert (numbers[first.pk], numbers[second.pk]) == (1, 2)
+
+
+def test_the_report_shows_clustered_intervals_once_there_are_enough_clips_and_raters(
+    admin_client,
+):
+    import statsmodels.formula.api as smf
+
+    test = live_test_make(testset_make([corpus_make("en", 6)]), votes_per_stimulus=4)
+    url = reverse("analysis:report", args=[test.pk])
+    finished_session(test, rater(name="first"))
+    assert "Too few clips or raters" in admin_client.get(url).content.decode()
+    for name in ("second", "third", "fourth"):
+        finished_session(test, rater(name=name))
+    page = admin_client.get(url).content.decode()
+    kept = screening_for(test=test).kept.assign(g=0)
+    direct = smf.mixedlm(
+        "score ~ 0 + C(system)",
+        kept,
+        groups="g",
+        re_formula="0",
+        vc_formula={"rater": "0 + C(rater)", "clip": "0 + C(clip)"},
+    ).fit(reml=True, method="lbfgs")
+    table = page[page.index('id="clustered"') :]
+    for system in kept["system"].unique():
+        assert (
+            f'<td>{system}</td><td class="num">{direct.fe_params[f"C(system)[{system}]"]:.2f}'
+            in table
+        )
