@@ -62,22 +62,20 @@ def mos_table(
     missing = [c for c in [*keys, value] if c not in votes.columns]
     if missing:
         raise KeyError(f"votes has no column(s) {missing}; it has {list(votes.columns)}")
-    rows = []
-    for group, frame in votes.groupby(keys, sort=True):
-        summary = mean_interval(frame[value].to_numpy(), confidence=confidence)
-        row = dict(zip(keys, group if isinstance(group, tuple) else (group,), strict=True))
-        row.update(
-            n=summary.n,
-            mos=summary.mean,
-            std=summary.std,
-            ci_half_width=summary.half_width,
-            ci_low=summary.low,
-            ci_high=summary.high,
-        )
-        for column in count_distinct:
-            if column in frame.columns:
-                row[f"{column}s"] = int(frame[column].nunique())
-        rows.append(row)
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1; got {confidence}")
     columns = [*keys, "n", "mos", "std", "ci_half_width", "ci_low", "ci_high"]
-    table = pd.DataFrame(rows)
-    return table if rows else pd.DataFrame(columns=columns)
+    grouped = votes.dropna(subset=[value]).groupby(keys, sort=True)
+    table = grouped[value].agg(n="count", mos="mean", std="std").reset_index()
+    if table.empty:
+        return pd.DataFrame(columns=columns)
+    n = table["n"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        quantile = stats.t.ppf(0.5 + confidence / 2, np.where(n > 1, n - 1, np.nan))
+        table["ci_half_width"] = quantile * table["std"].to_numpy() / np.sqrt(n)
+    table["ci_low"] = table["mos"] - table["ci_half_width"]
+    table["ci_high"] = table["mos"] + table["ci_half_width"]
+    for column in count_distinct:
+        if column in votes.columns:
+            table[f"{column}s"] = grouped[column].nunique().to_numpy()
+    return table

@@ -67,10 +67,10 @@ def _session_flags(votes: pd.DataFrame, sessions: pd.DataFrame, rules: Screening
             flags.append((row.session, NOT_USED, reason))
     rating = votes[votes["role"] == "rating"]
     spread = rating.groupby("session")["score"].agg(["var", "count"])
+    flat = spread[(spread["count"] >= 2) & (spread["var"] < rules.variance_min)]
     flags += [
-        (s, NOT_USED, f"vote variance {row['var']:.2f} below {rules.variance_min}")
-        for s, row in spread.iterrows()
-        if row["count"] >= 2 and row["var"] < rules.variance_min
+        (s, NOT_USED, f"vote variance {v:.2f} below {rules.variance_min}")
+        for s, v in flat["var"].items()
     ]
     return flags
 
@@ -84,16 +84,22 @@ def crowd_correlations(rating: pd.DataFrame, *, min_votes: int = 3) -> pd.Series
     keyed = keyed.join(totals, on="key")
     keyed = keyed[keyed["count"] >= min_votes]
     others = (keyed["sum"] - keyed["score"]) / (keyed["count"] - 1)
-    keyed = keyed.assign(others=others)
-
-    def pearson(frame: pd.DataFrame) -> float:
-        if len(frame) < 3 or frame["score"].std() == 0 or frame["others"].std() == 0:
-            return np.nan
-        return float(np.corrcoef(frame["score"], frame["others"])[0, 1])
-
-    return pd.Series(
-        {rater: pearson(frame) for rater, frame in keyed.groupby("rater")}, dtype=float
-    )
+    x = keyed["score"].astype(float)
+    pairs = pd.DataFrame({"rater": keyed["rater"], "x": x, "y": others,
+                          "xx": x * x, "yy": others * others, "xy": x * others})  # fmt: skip
+    sums = pairs.groupby("rater").agg(
+        n=("x", "size"), x=("x", "sum"), y=("y", "sum"), xx=("xx", "sum"), yy=("yy", "sum"),
+        xy=("xy", "sum"),
+    )  # fmt: skip
+    n = sums["n"]
+    sxx = sums["xx"] - sums["x"] ** 2 / n
+    syy = sums["yy"] - sums["y"] ** 2 / n
+    sxy = sums["xy"] - sums["x"] * sums["y"] / n
+    # Pearson r from sums; no spread (or fewer than 3 clips) cannot say anything.
+    valid = (n >= 3) & (sxx > 1e-12) & (syy > 1e-12)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = sxy / np.sqrt(sxx * syy)
+    return r.where(valid).astype(float)
 
 
 def screen(
