@@ -20,7 +20,7 @@ def fill_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enhancement', '0005_initial'),
+        ('enhancement', '0005_system_kind_choices'),
         ('listening', '0001_initial'),
     ]
 
