@@ -107,7 +107,11 @@ def screening_for(*, test: ListeningTest):
     from analysis.stats.screening import ScreeningRules, screen
 
     rules = ScreeningRules(
-        environment_pass=test.environment_pass, max_sessions=test.max_sessions_per_rater
+        variance_min=test.screen_variance_min,
+        environment_pass=test.environment_pass,
+        crowd_correlation_min=test.screen_crowd_r_min,
+        max_sessions=test.max_sessions_per_rater,
+        outlier_z=3.29 if test.screen_outliers else None,
     )
     return screen(votes_frame(test=test, every_role=True), sessions_frame(test=test), rules)
 

@@ -19,6 +19,8 @@ from listening.selectors import test_progress
 
 # Bootstrap draws for the agreement intervals on a page render; reports built offline use more.
 PAGE_DRAWS = 200
+# What the mean of the main score is called, by method (as the P.808 toolkit names it).
+STATISTIC = {"acr": "MOS", "dcr": "DMOS", "ccr": "CMOS", "p835": "MOS (overall, P.835)"}
 # Exclusion log rows shown on the page; the API and exports give them all.
 LOG_ROWS = 200
 
@@ -145,6 +147,7 @@ def report_context(test: ListeningTest) -> dict:
     by_system = _with_groups(_mos_rows(votes, "system"), votes, pairs)
     return {
         "test": test,
+        "statistic": STATISTIC[test.method],
         "clustered": nan_to_none(clustered_intervals(votes, draws=PAGE_DRAWS))
         if len(votes)
         else [],

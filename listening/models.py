@@ -78,6 +78,16 @@ class ListeningTest(models.Model):
     environment_trials = _count(4, "Just-noticeable-difference pairs in the setup")
     environment_pass = _count(2, "Pairs that must be answered right")
     training_valid_minutes = _count(60, "Training is redone after")
+    screen_variance_min = models.FloatField(
+        default=0.1, help_text="Screening: a session whose votes vary less is not used"
+    )
+    screen_crowd_r_min = models.FloatField(
+        default=0.25,
+        help_text="Screening: a rater whose votes correlate less with the crowd is not used",
+    )
+    screen_outliers = models.BooleanField(
+        default=False, help_text="Screening: drop votes at |z| ≥ 3.29 within their system"
+    )
     entry_token = models.CharField(max_length=32, unique=True, default=_entry_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

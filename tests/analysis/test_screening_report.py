@@ -103,3 +103,20 @@ def test_the_report_shows_clustered_intervals_once_there_are_enough_clips_and_ra
             f'<td>{system}</td><td class="num">{direct.fe_params[f"C(system)[{system}]"]:.2f}'
             in table
         )
+
+
+def test_the_tests_own_screening_thresholds_apply(live_test):
+    for name in ("one", "two"):
+        finished_session(live_test, rater(name=name))
+    assert not screening_for(test=live_test).log.size
+    live_test.screen_variance_min = 100.0
+    live_test.save()
+    reasons = set(screening_for(test=live_test).log["reason"])
+    assert reasons and all(r.startswith("vote variance") and "below 100.0" in r for r in reasons)
+
+
+@pytest.mark.parametrize(("method", "heading"), [("ccr", "CMOS"), ("dcr", "DMOS")])
+def test_the_report_names_the_statistic_of_its_method(admin_client, method, heading):
+    test = live_test_make(testset_make([corpus_make("en", 2)]), method=method)
+    page = admin_client.get(reverse("analysis:report", args=[test.pk])).content.decode()
+    assert f"<h2>{heading} per system</h2>" in page
