@@ -7,12 +7,14 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from analysis.plots import histogram_svg, scatter_svg
 from analysis.presentation import nan_to_none
 from analysis.selectors import mos_metric_clip_table, ranking_tables, screening_for, votes_frame
 from analysis.stats import krippendorff_alpha, metric_agreement, mos_table, pairwise_comparisons
 from analysis.stats.grouping import significance_letters
 from analysis.stats.intervals import clustered_intervals
 from analysis.stats.planning import votes_for_half_width
+from analysis.stats.screening import crowd_correlations
 from enhancement.selectors import metric_scores_frame
 from listening.models import ListeningTest
 from listening.selectors import test_progress
@@ -86,6 +88,43 @@ def _metric_agreement(votes, scores) -> list[dict]:
     return nan_to_none(metric_agreement(table, metrics, draws=PAGE_DRAWS))
 
 
+def _raters(rating, screening) -> dict:
+    """Per-rater summary and the spread of rater-vs-crowd correlations."""
+    if rating.empty:
+        return {"rows": [], "histogram": ""}
+    r = crowd_correlations(rating)
+    excluded = screening.log[screening.log["vote"].isna()].groupby("rater")["session"].nunique()
+    table = rating.groupby("rater").agg(
+        sessions=("session", "nunique"), votes=("vote", "size"), mean=("score", "mean")
+    )
+    table["r"] = r
+    table["excluded"] = excluded.reindex(table.index).fillna(0).astype(int)
+    rows = nan_to_none(table.reset_index().sort_values("r", na_position="last").head(LOG_ROWS))
+    histogram = histogram_svg(
+        list(r.dropna()), low=-1, high=1, bins=10, label="rater-vs-crowd correlations"
+    )
+    return {"rows": rows, "histogram": histogram, "total": len(table)}
+
+
+def _scatters(votes, scores) -> list[dict]:
+    """System mean score against each ranked metric's system mean."""
+    table, metrics = mos_metric_clip_table(votes=votes, scores=scores)
+    if not metrics:
+        return []
+    means = table.groupby("system").mean(numeric_only=True)
+    return [
+        {
+            "metric": metric,
+            "svg": scatter_svg(
+                [(means.at[s, metric], means.at[s, "mos"], s) for s in means.index],
+                x_label=metric,
+                y_label="score",
+            ),
+        }
+        for metric in metrics
+    ]
+
+
 def _screening_summary(screening, all_rating: int) -> dict:
     log = screening.log
     sessions = log[log["vote"].isna()]
@@ -157,6 +196,8 @@ def report_context(test: ListeningTest) -> dict:
         "n_simulated": simulated,
         "all_simulated": len(votes) > 0 and simulated == len(votes),
         "alpha": _alpha(votes),
+        "raters": _raters(votes_frame(test=test), screening),
+        "scatters": _scatters(votes, scores),
         "pairs": nan_to_none(pairs),
         "agreement": _metric_agreement(votes, scores),
         "draws": PAGE_DRAWS,

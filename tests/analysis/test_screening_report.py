@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -120,3 +121,17 @@ def test_the_report_names_the_statistic_of_its_method(admin_client, method, head
     test = live_test_make(testset_make([corpus_make("en", 2)]), method=method)
     page = admin_client.get(reverse("analysis:report", args=[test.pk])).content.decode()
     assert f"<h2>{heading} per system</h2>" in page
+
+
+def test_the_report_shows_each_rater_and_the_spread_of_their_crowd_correlations(
+    admin_client, live_test
+):
+    for name in ("one", "two", "three", "four"):
+        finished_session(live_test, rater(name=name))
+    page = admin_client.get(reverse("analysis:report", args=[live_test.pk])).content.decode()
+    table = page[page.index('id="raters"') :]
+    assert table.count("<tr><td>") == 4
+    histogram = page[page.index('id="rater-histogram"') : page.index('id="raters"')]
+    counted = sum(int(n) for n in re.findall(r": (\d+)</title>", histogram))
+    defined = len(re.findall(r'<td class="num">-?\d\.\d\d</td><td>\d+</td></tr>', table))
+    assert counted == defined
