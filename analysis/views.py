@@ -125,6 +125,15 @@ def _scatters(votes, scores) -> list[dict]:
     ]
 
 
+def _p835_scales(votes) -> list[dict]:
+    """P.835's speech (SIG) and background (BAK) scales, per system, beside the overall."""
+    return [
+        {"name": name, "rows": nan_to_none(mos_table(votes, "system", value=column))}
+        for column, name in (("sig", "SIG (speech signal)"), ("bak", "BAK (background)"))
+        if len(votes) and votes[column].notna().any()
+    ]
+
+
 def _screening_summary(screening, all_rating: int) -> dict:
     log = screening.log
     sessions = log[log["vote"].isna()]
@@ -207,6 +216,7 @@ def report_context(test: ListeningTest) -> dict:
         "by_system": by_system,
         "precision": _precision(by_system, test.target_half_width),
         "by_system_language": _mos_rows(votes, ["system", "language"]),
+        "p835_scales": _p835_scales(votes) if test.method == "p835" else [],
     }
 
 

@@ -135,3 +135,16 @@ def test_the_report_shows_each_rater_and_the_spread_of_their_crowd_correlations(
     counted = sum(int(n) for n in re.findall(r": (\d+)</title>", histogram))
     defined = len(re.findall(r'<td class="num">-?\d\.\d\d</td><td>\d+</td></tr>', table))
     assert counted == defined
+
+
+def test_a_p835_report_shows_signal_and_background_beside_the_overall(admin_client):
+    test = live_test_make(testset_make([corpus_make("en", 6)]), method="p835")
+    finished_session(test, rater(name="p835"))
+    kept = screening_for(test=test).kept
+    page = admin_client.get(reverse("analysis:report", args=[test.pk])).content.decode()
+    assert "<h2>MOS (overall, P.835) per system</h2>" in page
+    for heading, column in (("SIG (speech signal)", "sig"), ("BAK (background)", "bak")):
+        table = page[page.index(f"<h3>{heading} per system</h3>") :]
+        for system, mean in kept.groupby("system")[column].mean().items():
+            assert f"<td>{system}</td><td>{(kept['system'] == system).sum()}</td>" in table
+            assert f'<td class="num">{mean:.2f}</td>' in table
