@@ -102,8 +102,9 @@ def _latest(rows: list, moment):
     return earlier[-1] if earlier else None
 
 
-def screening_for(*, test: ListeningTest):
-    """The test's votes screened by P.808's two tiers, with the test's own thresholds."""
+def screening_for(*, test: ListeningTest, votes: pd.DataFrame | None = None):
+    """The test's votes screened by P.808's two tiers, with the test's own thresholds. votes:
+    the test's votes of every role when the caller has read them already."""
     from analysis.stats.screening import ScreeningRules, screen
 
     rules = ScreeningRules(
@@ -113,7 +114,9 @@ def screening_for(*, test: ListeningTest):
         max_sessions=test.max_sessions_per_rater,
         outlier_z=3.29 if test.screen_outliers else None,
     )
-    return screen(votes_frame(test=test, every_role=True), sessions_frame(test=test), rules)
+    if votes is None:
+        votes = votes_frame(test=test, every_role=True)
+    return screen(votes, sessions_frame(test=test), rules)
 
 
 def ranking_tables(*, votes: pd.DataFrame, scores: pd.DataFrame) -> dict[str, pd.DataFrame]:

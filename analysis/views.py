@@ -184,7 +184,9 @@ def _precision(rows: list[dict], target: float) -> list[dict]:
 
 
 def report_context(test: ListeningTest) -> dict:
-    screening = screening_for(test=test)
+    every = votes_frame(test=test, every_role=True)  # read once: screening and rater tables
+    rating = every[every["role"] == "rating"]
+    screening = screening_for(test=test, votes=every)
     votes = screening.kept
     scores = metric_scores_frame(testset=test.testset)
     tables = ranking_tables(votes=votes, scores=scores)
@@ -199,13 +201,13 @@ def report_context(test: ListeningTest) -> dict:
         "clustered": nan_to_none(clustered_intervals(votes, draws=PAGE_DRAWS))
         if len(votes)
         else [],
-        "screening": _screening_summary(screening, len(votes_frame(test=test))),
+        "screening": _screening_summary(screening, len(rating)),
         "progress": test_progress(test=test),
         "n_votes": len(votes),
         "n_simulated": simulated,
         "all_simulated": len(votes) > 0 and simulated == len(votes),
         "alpha": _alpha(votes),
-        "raters": _raters(votes_frame(test=test), screening),
+        "raters": _raters(rating, screening),
         "scatters": _scatters(votes, scores),
         "pairs": nan_to_none(pairs),
         "agreement": _metric_agreement(votes, scores),
