@@ -32,7 +32,8 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The suite runs on SQLite, then again on PostgreSQL when DATABASE_URL points at one.
+# The suite runs on SQLite, then again on PostgreSQL when DATABASE_URL points at one (the `slow`
+# simulations touch no database and run in the first pass only).
 # Integration tests need Redis (AURICLE_TEST_REDIS_URL, default redis://127.0.0.1:6379/15) and
 # Chromium (/usr/bin/chromium); outside CI they skip, naming what is missing; with CI=true they fail.
 test: $(STAMP) lint
@@ -44,8 +45,8 @@ test: $(STAMP) lint
 	scripts/apt-ensure chromium:chromium espeak-ng:espeak-ng
 	DATABASE_URL= $(BIN)/python -m pytest $(PYTEST_FLAGS)
 	@case "$$DATABASE_URL" in \
-	  postgres*) echo "== again on PostgreSQL ($$DATABASE_URL) =="; \
-	             $(BIN)/python -m pytest $(PYTEST_FLAGS) ;; \
+	  postgres*) echo "== again on PostgreSQL ($$DATABASE_URL), less the database-free simulations =="; \
+	             $(BIN)/python -m pytest $(PYTEST_FLAGS) -m "not slow" ;; \
 	  *) echo "DATABASE_URL is not PostgreSQL: the PostgreSQL run is skipped" ;; \
 	esac
 

@@ -1,9 +1,9 @@
 """Wall time of the analysis on synthetic votes: screening plus every score table, for 100,000
 and 1,000,000 votes; the mixed model and the bootstrap on a sample.
 
-    .venv/bin/python bench/analysis.py [--sizes 100000,1000000] [--mixed 20000]
+    .venv/bin/python bench/analysis.py [--sizes 100000,1000000] [--mixed 100000]
 
-Prints one JSON line. Pure pandas/statsmodels: no database.
+Prints one JSON line. Pure pandas and scipy: no database.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def tables(votes: pd.DataFrame, frame: pd.DataFrame) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000")
-    parser.add_argument("--mixed", type=int, default=20000, help="votes for the mixed model")
+    parser.add_argument("--mixed", type=int, default=100000, help="votes for the mixed model")
     args = parser.parse_args()
     result = {"bench": "analysis", "machine": f"{platform.machine()}, {os.cpu_count()} cores"}
     for size in (int(s) for s in args.sizes.split(",")):

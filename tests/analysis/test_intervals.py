@@ -52,9 +52,45 @@ def test_the_mixed_model_matches_a_direct_statsmodels_fit():
     ).fit(reml=True, method="lbfgs")  # fmt: skip
     for row in table.itertuples():
         name = f"C(system)[{row.system}]"
-        assert row.estimate == pytest.approx(direct.fe_params[name], abs=1e-6)
-        assert row.ci_high - row.estimate == pytest.approx(1.959964 * direct.bse_fe[name], rel=1e-4)
-    assert set(components) == {"rater", "clip", "residual"}
+        assert row.estimate == pytest.approx(direct.fe_params[name], abs=1e-5)
+        assert row.se == pytest.approx(direct.bse_fe[name], rel=1e-3)
+        assert row.ci_high - row.estimate == pytest.approx(
+            stats.t.ppf(0.975, row.dof) * row.se, rel=1e-9
+        )
+    fitted = dict(zip(direct.model.exog_vc.names, direct.vcomp, strict=True))
+    assert components["rater"] == pytest.approx(fitted["rater"], rel=1e-3)
+    assert components["clip"] == pytest.approx(fitted["clip"], rel=1e-3)
+    assert components["residual"] == pytest.approx(direct.scale, rel=1e-4)
+
+
+def test_in_a_balanced_design_the_mixed_model_gives_the_anova_variance_and_satterthwaite_dof():
+    """Every rater rates every system's output of every clip once. Then REML equals the ANOVA
+    estimates, Var(system mean) = (MS_clip + MS_rater + (p - 2)·MS_error) / (p·C·R), and
+    Satterthwaite's degrees of freedom are (Σ a_i·MS_i)² / Σ (a_i·MS_i)² / df_i, by hand."""
+    rng = np.random.default_rng(3)
+    p, c, r = 4, 8, 6
+    s_i, c_i, r_i = (a.ravel() for a in np.meshgrid(*map(np.arange, (p, c, r)), indexing="ij"))
+    y = 3 + 0.3 * s_i + rng.normal(0, 0.5, c)[c_i] + rng.normal(0, 0.4, r)[r_i]
+    y = y + rng.normal(0, 0.7, len(y))
+    votes = pd.DataFrame({"system": s_i.astype(str), "clip": c_i, "rater": r_i, "score": y})
+    table, components = mixed_model_intervals(votes)
+
+    grand, series = y.mean(), pd.Series(y)
+    means = {name: series.groupby(index).transform("mean") for name, index in
+             (("s", s_i), ("c", c_i), ("r", r_i))}  # fmt: skip
+    ms_clip = p * r * np.sum((series.groupby(c_i).mean() - grand) ** 2) / (c - 1)
+    ms_rater = p * c * np.sum((series.groupby(r_i).mean() - grand) ** 2) / (r - 1)
+    df_error = p * c * r - p - (c - 1) - (r - 1)
+    ms_error = np.sum((y - means["s"] - means["c"] - means["r"] + 2 * grand) ** 2) / df_error
+    terms = np.array([ms_clip, ms_rater, (p - 2) * ms_error])
+    dfs = np.array([c - 1, r - 1, df_error])
+    assert components["clip"] == pytest.approx((ms_clip - ms_error) / (p * r), rel=1e-4)
+    assert components["rater"] == pytest.approx((ms_rater - ms_error) / (p * c), rel=1e-4)
+    assert components["residual"] == pytest.approx(ms_error, rel=1e-4)
+    assert table["se"].to_numpy() == pytest.approx(np.sqrt(terms.sum() / (p * c * r)), rel=1e-4)
+    assert table["dof"].to_numpy() == pytest.approx(terms.sum() ** 2 / np.sum(terms**2 / dfs),
+                                                    rel=1e-3)  # fmt: skip
+    assert table["estimate"].to_numpy() == pytest.approx(means["s"].groupby(s_i).first())
 
 
 def test_the_t_interval_covers_about_95_percent_when_votes_are_independent():
@@ -68,23 +104,20 @@ def test_the_t_interval_covers_about_95_percent_when_votes_are_independent():
 
 @pytest.mark.slow
 def test_under_rater_and_clip_effects_mixed_and_bootstrap_cover_and_pooled_does_not():
-    """150 simulated crowds of 4 systems (600 intervals). The share of intervals that contain
-    the true system mean, measured on four seeds: mixed 96.5, 96.5, 94.0, 98.5 %; bootstrap
-    95.3, 96.0, 93.8, 97.5 %; pooled 79–85 %. The four systems of a crowd share its clip and
-    rater effects, so their coverage moves together and a 150-crowd estimate swings by about
-    ±2 points: this asserts the band that holds on every seed tried (90–99 %), not yet the
-    93–97 % the intervals should reach on average."""
+    """300 simulated crowds of 4 systems, 24 clips and 30 raters (1,200 intervals each). Share
+    of intervals containing the true system mean, measured on four other seeds: mixed 95.0,
+    95.9, 95.5, 94.6 %; bootstrap 94.9, 94.4, 94.9, 94.0 %; pooled 77–79 %."""
     rng = np.random.default_rng(2026)
     hits = {"mixed": [], "bootstrap": [], "pooled": []}
-    for draw in range(150):
+    for draw in range(300):
         votes, truth = crowd(rng)
         hits["mixed"] += covered(mixed_model_intervals(votes)[0], truth)
         hits["bootstrap"] += covered(bootstrap_intervals(votes, draws=400, seed=draw), truth)
         hits["pooled"] += covered(pooled_t(votes), truth)
     coverage = {name: float(np.mean(values)) for name, values in hits.items()}
     print(f"coverage: {coverage}")
-    assert 0.90 <= coverage["mixed"] <= 0.99, coverage
-    assert 0.90 <= coverage["bootstrap"] <= 0.99, coverage
+    assert 0.93 <= coverage["mixed"] <= 0.97, coverage
+    assert 0.93 <= coverage["bootstrap"] <= 0.97, coverage
     assert coverage["pooled"] < 0.90, coverage
 
 
