@@ -38,6 +38,33 @@ def test_exclusions(request: Request, test_id: int) -> Response:
     return Response({"test": test.name, "exclusions": nan_to_none(log)})
 
 
+def _tables(test: ListeningTest) -> dict:
+    from analysis.context import report_context
+    from analysis.reports import report_tables
+
+    return report_tables(test, report_context(test)["data"])
+
+
+@api_view(["GET"])
+def test_tables(request: Request, test_id: int) -> Response:
+    """The names of the report's tables, each at tables/<name>/; the slow ones (clustered
+    intervals, agreement) are those of the latest finished build."""
+    test = get_object_or_404(ListeningTest, pk=test_id)
+    return Response({"test": test.name, "tables": sorted(_tables(test))})
+
+
+@api_view(["GET"])
+def test_table(request: Request, test_id: int, name: str) -> Response:
+    """One of the report's tables as JSON rows: the same rows as its CSV file."""
+    test = get_object_or_404(ListeningTest, pk=test_id)
+    tables = _tables(test)
+    if name not in tables:
+        return Response(
+            {"detail": f"no table {name!r}; tables: {', '.join(sorted(tables))}"}, status=404
+        )
+    return Response({"test": test.name, "table": name, "rows": nan_to_none(tables[name])})
+
+
 @api_view(["GET"])
 def test_ranking(request: Request, test_id: int) -> Response:
     test = get_object_or_404(ListeningTest, pk=test_id)

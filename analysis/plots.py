@@ -66,3 +66,46 @@ def scatter_svg(points: Sequence[tuple[float, float, str]], *, x_label: str, y_l
         4, HEIGHT / 2, y_label, "start"
     )
     return _frame(dots + ticks, f"{y_label} against {x_label}")
+
+
+def intervals_svg(rows: Sequence[dict], *, group: str, label: str, low=1.0, high=5.0) -> str:
+    """Mean and 95% interval per row on a low…high axis, rows gathered under their `group`
+    value (say, systems under each language); `label` names each row."""
+    if not rows:
+        return ""
+    ordered = sorted(rows, key=lambda r: (str(r[group]), str(r[label])))
+    line, left, right = 14, 150, WIDTH * 2 - 10
+    parts, y, current = [], 6, None
+
+    def x(value: float) -> float:
+        return left + (min(max(value, low), high) - low) / (high - low) * (right - left)
+
+    for row in ordered:
+        if row[group] != current:
+            current = row[group]
+            y += line
+            parts.append(f'<text x="4" y="{y}" class="group">{escape(current)}</text>')
+        y += line
+        parts.append(f'<text x="16" y="{y}">{escape(row[label])}</text>')
+        mean, ci_low, ci_high = row.get("mos"), row.get("ci_low"), row.get("ci_high")
+        if ci_low is not None and ci_high is not None:
+            parts.append(
+                f'<line x1="{x(ci_low):.1f}" x2="{x(ci_high):.1f}" y1="{y - 4}" y2="{y - 4}" '
+                f'class="ci"/>'
+            )
+        if mean is not None:
+            parts.append(
+                f'<circle cx="{x(mean):.1f}" cy="{y - 4}" r="3" class="dot">'
+                f"<title>{escape(current)} {escape(row[label])}: {mean:.2f}</title></circle>"
+            )
+    y += line
+    for tick in np.arange(low, high + 0.5, 1.0):
+        parts.append(_tick(x(tick), y, f"{tick:g}"))
+        parts.append(
+            f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="8" y2="{y - 10}" class="grid"/>'
+        )
+    return (
+        f'<svg class="chart wide" viewBox="0 0 {WIDTH * 2} {y + 4}" role="img" '
+        f'aria-label="{escape(label)} means with 95% intervals per {escape(group)}">'
+        f"{''.join(parts)}</svg>"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -12,10 +13,9 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from analysis.exports import tables_write, toolkit_tables
-from analysis.selectors import ranking_tables, screening_for
-from analysis.stats import mos_table, pairwise_comparisons
+from analysis.selectors import ranking_tables
+from analysis.stats import mos_table
 from analysis.stats.grouping import significance_letters
-from enhancement.selectors import metric_scores_frame
 from listening.models import ListeningTest
 
 VOTE_EXPORT = ["vote", "session", "rater", "stimulus", "clip", "utterance", "system", "language",
@@ -23,40 +23,61 @@ VOTE_EXPORT = ["vote", "session", "rater", "stimulus", "clip", "utterance", "sys
 CHROMIUM = "/usr/bin/chromium"
 
 
-def report_tables(test: ListeningTest) -> dict[str, pd.DataFrame]:
-    screening = screening_for(test=test)
-    votes = screening.kept
-    pairs = pairwise_comparisons(votes) if len(votes) else pd.DataFrame()
+@dataclass(frozen=True)
+class Built:
+    paths: list[Path]
+    votes: int  # rating votes, before screening
+    last_vote: int | None
+    clustered: list[dict]
+    agreement: list[dict]
+
+
+def report_tables(test: ListeningTest, data: dict) -> dict[str, pd.DataFrame]:
+    """The report's tables, from what report_context read and computed (its `data`)."""
+    votes, pairs = data["votes"], data["pairs"]
     systems = mos_table(votes, "system")
     if len(systems) and not pairs.empty:
         letters = significance_letters(votes.groupby("system")["score"].mean(), pairs)
         systems["group"] = systems["system"].map(letters)
-    ranking = ranking_tables(votes=votes, scores=metric_scores_frame(testset=test.testset))
-    tables = {
+    ranking = ranking_tables(votes=votes, scores=data["scores"])
+    return {
         "votes": votes[[c for c in VOTE_EXPORT if c in votes.columns]],
         **(toolkit_tables(votes, test.method) if len(votes) else {}),
         "systems": systems,
         "systems_by_language": mos_table(votes, ["system", "language"]),
+        "languages": mos_table(votes, "language"),
+        "clustered_intervals": pd.DataFrame(data["clustered"]),
         "pairs": pairs,
         "ranking": ranking["overall"],
         "ranking_by_language": ranking["by_language"],
-        "exclusions": screening.log,
+        "agreement": pd.DataFrame(data["agreement"]),
+        "raters": pd.DataFrame(data["raters"]),
+        "exclusions": data["screening"].log,
     }
-    return tables
 
 
-def report_build(*, test: ListeningTest, folder: Path) -> list[Path]:
-    """Write every file of the report into folder; returns the paths written."""
-    from analysis.views import report_context
+def report_build(*, test: ListeningTest, folder: Path) -> Built:
+    """Write every file of the report into folder, computing the slow parts (mixed model,
+    bootstrap, agreement per language) with REPORT_DRAWS draws."""
+    from analysis.context import REPORT_DRAWS, report_context
 
     folder = Path(folder)
-    written = tables_write(report_tables(test), folder)
+    context = report_context(test, draws=REPORT_DRAWS)
+    data = context["data"]
+    written = tables_write(report_tables(test, data), folder)
     html = folder / "report.html"
-    context = {**report_context(test), "inline_css": _css(), "standalone": True}
-    html.write_text(render_to_string("analysis/report.html", context), encoding="utf-8")
+    page = {**context, "inline_css": _css(), "standalone": True}
+    html.write_text(render_to_string("analysis/report.html", page), encoding="utf-8")
     written.append(html)
     pdf = _pdf(html)
-    return [*written, pdf] if pdf else written
+    rating = data["rating"]
+    return Built(
+        paths=[*written, pdf] if pdf else written,
+        votes=len(rating),
+        last_vote=int(rating["vote"].max()) if len(rating) else None,
+        clustered=context["clustered"],
+        agreement=context["agreement"],
+    )
 
 
 def _css() -> str:

@@ -141,13 +141,14 @@ def ranking_tables(*, votes: pd.DataFrame, scores: pd.DataFrame) -> dict[str, pd
 def mos_metric_clip_table(
     *, votes: pd.DataFrame, scores: pd.DataFrame
 ) -> tuple[pd.DataFrame, list[str]]:
-    """One row per (system, clip): the clip's mean vote (`mos`) and each ranked metric's value."""
+    """One row per (system, clip): its language, the clip's mean vote (`mos`) and each ranked
+    metric's value."""
     from enhancement.selectors import ranked_metrics
 
     metrics = sorted(set(ranked_metrics()) & set(scores["metric"].unique()))
     if votes.empty or not metrics:
-        return pd.DataFrame(columns=["system", "clip", "mos"]), []
-    mos = votes.groupby(["system", "clip"], as_index=False)["score"].mean()
+        return pd.DataFrame(columns=["system", "clip", "language", "mos"]), []
+    mos = votes.groupby(["system", "clip", "language"], as_index=False)["score"].mean()
     mos = mos.rename(columns={"score": "mos"})
     wide = scores[scores["metric"].isin(metrics)].pivot_table(
         index=["system", "clip"], columns="metric", values="value", aggfunc="mean"

@@ -1,228 +1,58 @@
 from __future__ import annotations
 
-import math
+import mimetypes
+from pathlib import Path
 
-import pandas as pd
+from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-from analysis.plots import histogram_svg, scatter_svg
-from analysis.presentation import nan_to_none
-from analysis.selectors import mos_metric_clip_table, ranking_tables, screening_for, votes_frame
-from analysis.stats import krippendorff_alpha, metric_agreement, mos_table, pairwise_comparisons
-from analysis.stats.grouping import significance_letters
-from analysis.stats.intervals import clustered_intervals
-from analysis.stats.planning import votes_for_half_width
-from analysis.stats.screening import crowd_correlations
-from enhancement.selectors import metric_scores_frame
+from analysis.context import report_context
+from analysis.models import Report
+from analysis.services import report_file, report_request
 from listening.models import ListeningTest
-from listening.selectors import test_progress
 
-# Bootstrap draws for the agreement intervals on a page render; reports built offline use more.
-PAGE_DRAWS = 200
-# What the mean of the main score is called, by method (as the P.808 toolkit names it).
-STATISTIC = {"acr": "MOS", "dcr": "DMOS", "ccr": "CMOS", "p835": "MOS (overall, P.835)"}
-# Exclusion log rows shown on the page; the API and exports give them all.
-LOG_ROWS = 200
-
-
-def _scale_position(value: float, low: float = 1.0, high: float = 5.0) -> float:
-    """Where a score sits on the 1..5 scale, in percent, for the interval bars."""
-    if math.isnan(value):
-        return 0.0
-    return round(100 * min(max((value - low) / (high - low), 0.0), 1.0), 2)
-
-
-def _mos_rows(votes, by) -> list[dict]:
-    """MOS rows with the positions of their interval bars; NaN shown as a dash."""
-    records = mos_table(votes, by).to_dict("records")
-    for row in records:
-        row["pos_mean"] = _scale_position(row["mos"])
-        row["pos_low"] = _scale_position(
-            row["ci_low"] if not math.isnan(row["ci_low"]) else row["mos"]
-        )
-        row["pos_high"] = _scale_position(
-            row["ci_high"] if not math.isnan(row["ci_high"]) else row["mos"]
-        )
-    return nan_to_none(records)
-
-
-def ranking_rows(table) -> tuple[list[str], list[dict]]:
-    """Columns for the ranking table: system, category scores, overall, then each metric's mean
-    followed by its rank."""
-    if table.empty:
-        return [], []
-    scores = [c for c in table.columns if c.endswith("_score")]
-    means = sorted(
-        c
-        for c in table.columns
-        if c not in scores and not c.endswith("_rank") and c not in {"system", "overall"}
-    )
-    columns = ["system", *scores, "overall"]
-    for metric in means:
-        columns += [metric, f"{metric}_rank"]
-    return columns, nan_to_none(table[columns])
-
-
-def _language_rankings(by_language) -> list[dict]:
-    """One ranking table per language, each with its own columns."""
-    parts = []
-    if by_language.empty:
-        return parts
-    for language, group in by_language.groupby("language", sort=True):
-        columns, rows = ranking_rows(group.drop(columns="language"))
-        parts.append({"language": language, "columns": columns, "rows": rows})
-    return parts
-
-
-def _alpha(votes) -> float | None:
-    alpha = krippendorff_alpha(votes) if len(votes) else math.nan
-    return None if math.isnan(alpha) else alpha
-
-
-def _metric_agreement(votes, scores) -> list[dict]:
-    table, metrics = mos_metric_clip_table(votes=votes, scores=scores)
-    if not metrics:
-        return []
-    return nan_to_none(metric_agreement(table, metrics, draws=PAGE_DRAWS))
-
-
-def _raters(rating, screening) -> dict:
-    """Per-rater summary and the spread of rater-vs-crowd correlations."""
-    if rating.empty:
-        return {"rows": [], "histogram": ""}
-    r = crowd_correlations(rating)
-    excluded = screening.log[screening.log["vote"].isna()].groupby("rater")["session"].nunique()
-    table = rating.groupby("rater").agg(
-        sessions=("session", "nunique"), votes=("vote", "size"), mean=("score", "mean")
-    )
-    table["r"] = r
-    table["excluded"] = excluded.reindex(table.index).fillna(0).astype(int)
-    rows = nan_to_none(table.reset_index().sort_values("r", na_position="last").head(LOG_ROWS))
-    histogram = histogram_svg(
-        list(r.dropna()), low=-1, high=1, bins=10, label="rater-vs-crowd correlations"
-    )
-    return {"rows": rows, "histogram": histogram, "total": len(table)}
-
-
-def _scatters(votes, scores) -> list[dict]:
-    """System mean score against each ranked metric's system mean."""
-    table, metrics = mos_metric_clip_table(votes=votes, scores=scores)
-    if not metrics:
-        return []
-    means = table.groupby("system").mean(numeric_only=True)
-    return [
-        {
-            "metric": metric,
-            "svg": scatter_svg(
-                [(means.at[s, metric], means.at[s, "mos"], s) for s in means.index],
-                x_label=metric,
-                y_label="score",
-            ),
-        }
-        for metric in metrics
-    ]
-
-
-def _p835_scales(votes) -> list[dict]:
-    """P.835's speech (SIG) and background (BAK) scales, per system, beside the overall."""
-    return [
-        {"name": name, "rows": nan_to_none(mos_table(votes, "system", value=column))}
-        for column, name in (("sig", "SIG (speech signal)"), ("bak", "BAK (background)"))
-        if len(votes) and votes[column].notna().any()
-    ]
-
-
-def _screening_summary(screening, all_rating: int) -> dict:
-    log = screening.log
-    sessions = log[log["vote"].isna()]
-    return {
-        "rejected": len(screening.sessions("rejected")),
-        "not_used": len(screening.sessions("not_used") - screening.sessions("rejected")),
-        "votes_kept": len(screening.kept),
-        "votes_all": all_rating,
-        "reasons": sessions.groupby(["tier", "reason"])
-        .size()
-        .reset_index(name="sessions")
-        .to_dict("records"),
-        "log": log.head(LOG_ROWS)
-        .astype(object)
-        .where(log.head(LOG_ROWS).notna(), None)
-        .to_dict("records"),
-        "log_total": len(log),
-    }
-
-
-def _with_groups(rows: list[dict], votes, pairs) -> list[dict]:
-    """Add each system's significance letters to its MOS row."""
-    if not rows or pairs.empty:
-        return rows
-    means = votes.groupby("system")["score"].mean()
-    letters = significance_letters(means, pairs)
-    return [{**row, "group": letters.get(row["system"], "")} for row in rows]
-
-
-def _precision(rows: list[dict], target: float) -> list[dict]:
-    """Each system's interval now, the target, and the votes the target needs if votes were
-    independent (clustering by clip and rater needs more: see the mixed-model note)."""
-    out = []
-    for row in rows:
-        std = row.get("std")
-        needed = votes_for_half_width(std, target) if std is not None else None
-        out.append(
-            {
-                "system": row["system"],
-                "n": row["n"],
-                "half_width": row["ci_half_width"],
-                "target": target,
-                "needed": needed,
-                "more": max(0, needed - row["n"]) if needed is not None else None,
-            }
-        )
-    return out
-
-
-def report_context(test: ListeningTest) -> dict:
-    every = votes_frame(test=test, every_role=True)  # read once: screening and rater tables
-    rating = every[every["role"] == "rating"]
-    screening = screening_for(test=test, votes=every)
-    votes = screening.kept
-    scores = metric_scores_frame(testset=test.testset)
-    tables = ranking_tables(votes=votes, scores=scores)
-    ranking_columns, ranking = ranking_rows(tables["overall"])
-    ranking_languages = _language_rankings(tables["by_language"])
-    simulated = int(votes["simulated"].sum())
-    pairs = pairwise_comparisons(votes) if len(votes) else pd.DataFrame()
-    by_system = _with_groups(_mos_rows(votes, "system"), votes, pairs)
-    return {
-        "test": test,
-        "statistic": STATISTIC[test.method],
-        "clustered": nan_to_none(clustered_intervals(votes, draws=PAGE_DRAWS))
-        if len(votes)
-        else [],
-        "screening": _screening_summary(screening, len(rating)),
-        "progress": test_progress(test=test),
-        "n_votes": len(votes),
-        "n_simulated": simulated,
-        "all_simulated": len(votes) > 0 and simulated == len(votes),
-        "alpha": _alpha(votes),
-        "raters": _raters(rating, screening),
-        "scatters": _scatters(votes, scores),
-        "pairs": nan_to_none(pairs),
-        "agreement": _metric_agreement(votes, scores),
-        "draws": PAGE_DRAWS,
-        "ranking_columns": ranking_columns,
-        "ranking": ranking,
-        "ranking_languages": ranking_languages,
-        "by_system": by_system,
-        "precision": _precision(by_system, test.target_half_width),
-        "by_system_language": _mos_rows(votes, ["system", "language"]),
-        "p835_scales": _p835_scales(votes) if test.method == "p835" else [],
-    }
+# Opened in the browser; the tables download.
+INLINE = {".html", ".pdf"}
 
 
 @staff_member_required
 def report(request: HttpRequest, test_id: int) -> HttpResponse:
     test = get_object_or_404(ListeningTest, pk=test_id)
     return render(request, "analysis/report.html", report_context(test))
+
+
+@staff_member_required
+@require_POST
+def report_build(request: HttpRequest, test_id: int) -> HttpResponse:
+    """Queue a build of the report (files, mixed model, bootstrap, agreement per language)."""
+    test = get_object_or_404(ListeningTest, pk=test_id)
+    built, created = report_request(test=test)
+    built.refresh_from_db()
+    if not created:
+        messages.info(request, f"A build of this report is already {built.status}.")
+    elif built.status == Report.Status.FAILED:
+        messages.error(request, f"The report build failed: {built.error}")
+    elif built.status == Report.Status.DONE:
+        messages.success(request, "The report is built.")
+    else:
+        messages.success(request, "The report build is queued; reload this page to see it.")
+    return redirect("analysis:report", test_id=test.pk)
+
+
+@staff_member_required
+def report_download(request: HttpRequest, test_id: int, report_id: int, name: str):
+    built = get_object_or_404(Report, pk=report_id, test_id=test_id)
+    stored = report_file(report=built, name=name)
+    if stored is None or not default_storage.exists(stored):
+        raise Http404(f"report {report_id} has no file {name!r}")
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return FileResponse(
+        default_storage.open(stored, "rb"),
+        content_type=content_type,
+        as_attachment=Path(name).suffix not in INLINE,
+        filename=name,
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from analysis.stats.agreement import krippendorff_alpha
-from analysis.stats.correlation import metric_agreement
+from analysis.stats.correlation import metric_agreement, metric_agreement_by
 from analysis.stats.mos import MeanInterval, mean_interval, mos_table
 from analysis.stats.pairs import clip_means, holm, pairwise_comparisons
 from analysis.stats.ranking import RankedMetric, urgent_ranking, urgent_ranking_by
@@ -20,6 +20,7 @@ __all__ = [
     "krippendorff_alpha",
     "mean_interval",
     "metric_agreement",
+    "metric_agreement_by",
     "mos_table",
     "pairwise_comparisons",
     "screen",

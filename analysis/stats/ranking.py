@@ -51,13 +51,24 @@ def urgent_ranking(
         index=system, columns=metric, values=value, aggfunc="mean", dropna=False
     )
     ranks = _ranks(means, metrics)
-    table = means.join(ranks.add_suffix("_rank"))
-    categories = sorted({metrics[m].category for m in means.columns})
+    table = means.join(ranks.add_suffix("_rank")).join(category_scores(ranks, metrics))
+    return table.sort_values("overall").rename_axis(system).reset_index()
+
+
+def category_scores(ranks: pd.DataFrame, metrics: Mapping[str, RankedMetric]) -> pd.DataFrame:
+    """From per-metric ranks (one column per metric): `<category>_score` and `overall`."""
+    categories = sorted({metrics[m].category for m in ranks.columns})
+    table = pd.DataFrame(index=ranks.index)
     for category in categories:
-        members = [m for m in means.columns if metrics[m].category == category]
+        members = [m for m in ranks.columns if metrics[m].category == category]
         table[f"{category}_score"] = ranks[members].mean(axis=1, skipna=True)
     table["overall"] = table[[f"{c}_score" for c in categories]].mean(axis=1, skipna=True)
-    return table.sort_values("overall").rename_axis(system).reset_index()
+    return table
+
+
+def overall_score(means: pd.DataFrame, metrics: Mapping[str, RankedMetric]) -> pd.Series:
+    """The URGENT overall score (lower is better) from system means, one column per metric."""
+    return category_scores(_ranks(means, metrics), metrics)["overall"]
 
 
 def urgent_ranking_by(

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.stats import metric_agreement
+from analysis.stats import RankedMetric, metric_agreement
+from analysis.stats.correlation import metric_agreement_by
 
 
 def clip_table(seed: int = 0, systems: int = 6, clips: int = 20) -> pd.DataFrame:
@@ -64,3 +65,48 @@ def test_a_metric_that_orders_systems_like_people_in_every_clip_agrees_perfectly
 def test_a_missing_column_is_named():
     with pytest.raises(KeyError, match=r"no column\(s\) \['utmos'\]"):
         metric_agreement(clip_table(), ["utmos"])
+
+
+def test_the_overall_objective_score_is_ranked_by_urgents_rule_and_negated():
+    means = {  # system: (mos, pesq, lsd, dnsmos), the same on both clips
+        "s0": (1, 1.0, 4.0, 2.0),
+        "s1": (2, 2.0, 3.0, 1.5),
+        "s2": (3, 2.0, 2.0, 3.0),
+        "s3": (4, 3.0, 1.0, 3.5),
+    }
+    rows = [
+        {"system": s, "clip": c, "mos": m, "pesq": p, "lsd": d_lsd, "dnsmos": d}
+        for s, (m, p, d_lsd, d) in means.items()
+        for c in range(2)
+    ]
+    ranked = {
+        "pesq": RankedMetric("intrusive", True),
+        "lsd": RankedMetric("intrusive", False),
+        "dnsmos": RankedMetric("non-intrusive", True),
+    }
+    result = metric_agreement(
+        pd.DataFrame(rows), list(ranked), levels=["system"], draws=50, ranked=ranked
+    ).set_index("metric")
+    # dense ranks, 1 best — pesq: 3,2,2,1; lsd: 4,3,2,1; dnsmos: 3,4,2,1
+    # intrusive = mean(pesq, lsd): 3.5, 2.5, 2, 1; overall = mean(intrusive, dnsmos)
+    overall = np.array([3.25, 3.25, 2.0, 1.0])
+    mos = [1, 2, 3, 4]
+    row = result.loc["objective_overall"]
+    assert row.kendall_tau_b == pytest.approx(stats.kendalltau(mos, -overall).statistic)
+    assert row.pearson_r == pytest.approx(stats.pearsonr(mos, -overall).statistic)
+    assert row.level == "system"
+
+
+def test_agreement_by_language_repeats_the_whole_within_each_language():
+    table = pd.concat(
+        [
+            clip_table(3).assign(language="en"),
+            clip_table(4).assign(language="de", clip=lambda t: t["clip"] + 100),
+        ],
+        ignore_index=True,
+    )
+    result = metric_agreement_by(table, ["pesq"], "language", draws=100)
+    assert list(result["language"].unique()) == ["all", "de", "en"]
+    german = result[result["language"] == "de"].drop(columns="language").reset_index(drop=True)
+    alone = metric_agreement(table[table["language"] == "de"], ["pesq"], draws=100)
+    pd.testing.assert_frame_equal(german, alone)

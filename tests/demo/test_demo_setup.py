@@ -69,6 +69,7 @@ def test_running_the_demo_again_changes_nothing(demo_output):
     assert ListeningTest.objects.count() == 2
 
 
+@pytest.mark.django_db(transaction=True)  # the report build is queued on commit
 def test_the_demo_scores_its_outputs_and_the_report_ranks_systems(client):
     from enhancement.models import MetricScore
 
@@ -79,4 +80,6 @@ def test_the_demo_scores_its_outputs_and_the_report_ranks_systems(client):
     client.login(username="organizer", password="auricle-demo")
     page = client.get(report).content.decode()
     assert 'id="ranking"' in page and "subjective_score" in page and "intrusive_score" in page
-    assert 'id="agreement"' in page and "<td>pesq</td><td>clip</td>" in page
+    assert "Report build: done" in out.getvalue()
+    assert 'id="agreement"' in page and "<td>all</td><td>pesq</td><td>clip</td>" in page
+    assert 'id="clustered"' in page and 'id="language-chart"' in page

@@ -137,3 +137,27 @@ def test_workers_score_metric_chunks_sent_through_redis(worker, settings, tmp_pa
     assert scoring.outputs_pending(testset=testset) == [], log
     assert MetricScore.objects.filter(output__testset=testset, value__isnull=True).count() == 0
     assert log.count("enhancement.tasks.metrics_compute_chunk") >= 4
+
+
+def test_a_worker_builds_a_report_sent_through_redis(worker, media_root, tmp_path):
+    from analysis.models import Report
+    from analysis.services import report_request
+    from listening.models import Rater
+    from tests.analysis.test_report_view import cast, one_utterance_test
+
+    test = one_utterance_test(3)
+    cast(test, Rater.Platform.PANEL, {"gating": [4, 5, 3], "noisy input": [2, 1, 2]})
+    report, created = report_request(test=test)
+    assert created
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        report.refresh_from_db()
+        if report.status in {Report.Status.DONE, Report.Status.FAILED}:
+            break
+        assert worker.poll() is None, (tmp_path / "worker.log").read_text()
+        time.sleep(0.5)
+    log = (tmp_path / "worker.log").read_text()
+    assert report.status == Report.Status.DONE, (report.error, log)
+    assert report.votes == 6 and "analysis.tasks.report_make" in log
+    per_cond = media_root / f"{report.folder}/votes_per_cond.csv"
+    assert "gating,3,4.0,1.0" in per_cond.read_text()

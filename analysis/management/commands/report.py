@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         test = _test(options["test"])
-        written = report_build(test=test, folder=options["out"])
+        written = report_build(test=test, folder=options["out"]).paths
         for path in written:
             self.stdout.write(str(path))
         if not any(path.suffix == ".pdf" for path in written):

@@ -35,6 +35,7 @@ class Command(BaseCommand):
             self._score(testset)
         live = services.live_test_ensure(testset)
         finished = services.finished_test_ensure(testset)
+        self._build_report(finished)
         user, password = services.ORGANIZER
         self.stdout.write("")
         self.stdout.write(
@@ -44,6 +45,17 @@ class Command(BaseCommand):
             f"Rater link: {base}{reverse('listening:entry', args=[live.entry_token])}"
         )
         self.stdout.write(f"Report:     {base}{reverse('analysis:report', args=[finished.pk])}")
+
+    def _build_report(self, test) -> None:
+        """The finished test's report, built once (here, without a broker; else by a worker)."""
+        from analysis.models import Report
+        from analysis.services import report_request
+
+        if test.reports.filter(status=Report.Status.DONE).exists():
+            return
+        built, _ = report_request(test=test)
+        built.refresh_from_db()
+        self.stdout.write(f"Report build: {built.status} {built.error}".rstrip())
 
     def _score(self, testset) -> None:
         from enhancement.scoring import metrics_compute
