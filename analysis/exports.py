@@ -70,7 +70,22 @@ def tables_write(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
         table.to_csv(path, index=False)
         written.append(path)
     workbook = folder / "report.xlsx"
-    with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
-        for name, table in tables.items():
-            table.to_excel(writer, sheet_name=name[:31], index=False)
+    workbook_write(tables, workbook)
     return [*written, workbook]
+
+
+def workbook_write(tables: dict[str, pd.DataFrame], path: Path) -> None:
+    """One sheet per table (names cut to Excel's 31 characters), streamed row by row: a value
+    that cannot be computed is left blank, as in the CSV."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    try:
+        for name, table in tables.items():
+            sheet = book.add_worksheet(name[:31])
+            sheet.write_row(0, 0, [str(c) for c in table.columns])
+            cells = table.astype(object).where(table.notna(), None)
+            for number, row in enumerate(cells.itertuples(index=False, name=None), start=1):
+                sheet.write_row(number, 0, row)
+    finally:
+        book.close()

@@ -6,12 +6,14 @@ re-ranked in every resample."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.stats import rowwise
 from analysis.stats.ranking import RankedMetric, overall_score
 
 STATISTICS = {
@@ -29,13 +31,20 @@ def _correlations(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
     return {name: float(f(x, y)) for name, f in STATISTICS.items()}
 
 
+# Resamples formed at once, bounding memory to a few (block × rows) arrays.
+BLOCK = 250
+
+
 def _system_means(table: pd.DataFrame, weights: np.ndarray, column: str) -> np.ndarray:
+    """NaN-aware weighted mean per system: weights (rows,) → (systems,), or (resamples, rows)
+    → (resamples, systems)."""
     values = table[column].to_numpy(dtype=float)
-    w = weights * ~np.isnan(values)
-    totals = np.bincount(table["_system"], weights=w * np.nan_to_num(values))
-    counts = np.bincount(table["_system"], weights=w)
+    valid = ~np.isnan(values)
+    members = np.eye(table["_system"].max() + 1)[table["_system"].to_numpy()]
+    w = np.atleast_2d(weights) * valid
     with np.errstate(invalid="ignore", divide="ignore"):
-        return totals / counts
+        means = (w * np.where(valid, values, 0.0)) @ members / (w @ members)
+    return means[0] if np.ndim(weights) == 1 else means
 
 
 OVERALL = "objective_overall"
@@ -47,6 +56,21 @@ def _objective(table: pd.DataFrame, weights: np.ndarray, ranked: Mapping[str, Ra
     return -overall_score(means, ranked).to_numpy()
 
 
+def _objective_rows(table, weights, ranked) -> np.ndarray:
+    """_objective for every resample at once: dense ranks per row, a system without a value
+    for a metric left out of that metric's ranks, as in the URGENT table."""
+    by_category: dict[str, list[np.ndarray]] = {}
+    for metric, info in ranked.items():
+        means = _system_means(table, weights, metric)
+        oriented = np.where(np.isnan(means), np.inf, -means if info.higher_is_better else means)
+        ranks = stats.rankdata(oriented, method="dense", axis=1)
+        by_category.setdefault(info.category, []).append(np.where(np.isnan(means), np.nan, ranks))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a system with no metric at all
+        scores = [np.nanmean(np.stack(r), axis=0) for r in by_category.values()]
+        return -np.nanmean(np.stack(scores), axis=0)
+
+
 def _system_point(table, weights, column, ranked) -> dict[str, float]:
     mos = _system_means(table, weights, "mos")
     if column == OVERALL:
@@ -54,27 +78,66 @@ def _system_point(table, weights, column, ranked) -> dict[str, float]:
     return _correlations(mos, _system_means(table, weights, column))
 
 
-def _bootstrap(table, column, level, draws, rng, confidence, ranked):
-    clips = table["_clip"].to_numpy()
-    n_clips = clips.max() + 1
-    samples: dict[str, list[float]] = {name: [] for name in STATISTICS}
-    for _ in range(draws):
-        multiplicity = np.bincount(rng.integers(0, n_clips, n_clips), minlength=n_clips)
-        weights = multiplicity[clips].astype(float)
-        if level == "system":
-            found = _system_point(table, weights, column, ranked)
-        else:
-            rows = np.repeat(np.arange(len(table)), multiplicity[clips])
-            found = _correlations(table["mos"].to_numpy()[rows], table[column].to_numpy()[rows])
-        for name, value in found.items():
-            samples[name].append(value)
-    tail = (1 - confidence) / 2 * 100
-    return {
-        name: tuple(np.nanpercentile(values, [tail, 100 - tail]))
-        if np.isfinite(values).any()
-        else (np.nan, np.nan)
-        for name, values in samples.items()
+def _system_rows(table, weights, column, ranked) -> dict[str, np.ndarray]:
+    """The three statistics over system means, one per resample (a resample that leaves a
+    system without votes gives NaN and is not counted)."""
+    x = _system_means(table, weights, "mos")
+    if column == OVERALL:
+        y = _objective_rows(table, weights, ranked)
+    else:
+        y = _system_means(table, weights, column)
+    ones = np.ones_like(x)
+    found = {
+        "kendall_tau_b": rowwise.kendall_tau_b(x, y, ones),
+        "spearman_rho": rowwise.pearson(stats.rankdata(x, axis=1), stats.rankdata(y, axis=1), ones),
+        "pearson_r": rowwise.pearson(x, y, ones),
     }
+    broken = np.isnan(x).any(axis=1) | np.isnan(y).any(axis=1)
+    return {name: np.where(broken, np.nan, values) for name, values in found.items()}
+
+
+def _system_rows_all(table, multiplicity, column, ranked) -> dict[str, np.ndarray]:
+    clips = table["_clip"].to_numpy()
+    parts = []
+    for first in range(0, len(multiplicity), BLOCK):
+        weights = multiplicity[first : first + BLOCK][:, clips].astype(float)
+        parts.append(_system_rows(table, weights, column, ranked))
+    return {name: np.concatenate([part[name] for part in parts]) for name in STATISTICS}
+
+
+def _multiplicity(n_clips: int, draws: int, rng: np.random.Generator) -> np.ndarray:
+    """How often each clip is drawn, per resample: (draws, clips)."""
+    picks = rng.integers(0, n_clips, (draws, n_clips)) + n_clips * np.arange(draws)[:, None]
+    return np.bincount(picks.ravel(), minlength=draws * n_clips).reshape(draws, n_clips)
+
+
+def _percentiles(found: dict[str, np.ndarray], confidence: float) -> dict[str, tuple]:
+    tail = (1 - confidence) / 2 * 100
+    bounds = {}
+    for name in STATISTICS:
+        values = found.get(name, np.array([np.nan]))
+        bounds[name] = (np.nan, np.nan)
+        if np.isfinite(values).any():
+            bounds[name] = tuple(np.nanpercentile(values, [tail, 100 - tail]))
+    return bounds
+
+
+def _clip_resamples(table, metrics, multiplicity) -> dict[str, dict[str, np.ndarray]]:
+    """Clip-level statistics per resample for every metric; metrics missing on the same rows
+    are computed together."""
+    x = table["mos"].to_numpy(float)
+    by_rows: dict[bytes, list[str]] = {}
+    for metric in metrics:
+        keep = ~(np.isnan(x) | np.isnan(table[metric].to_numpy(float)))
+        by_rows.setdefault(keep.tobytes(), []).append(metric)
+    found = {}
+    for key, names in by_rows.items():
+        keep = np.frombuffer(key, dtype=bool)
+        if keep.any():
+            ys = {name: table[name].to_numpy(float)[keep] for name in names}
+            clips = table["_clip"].to_numpy()[keep]
+            found |= rowwise.clustered_statistics(x[keep], ys, clips, multiplicity)
+    return found
 
 
 def metric_agreement(
@@ -103,13 +166,17 @@ def metric_agreement(
     if ranked and "system" in levels:
         ranked = {m: ranked[m] for m in metrics if m in ranked}
         pairs += [(OVERALL, "system")] if ranked else []
+    # one set of clip resamples for every statistic, metric and level
+    multiplicity = _multiplicity(table["_clip"].max() + 1, draws, np.random.default_rng(seed))
+    clip_level = _clip_resamples(table, metrics, multiplicity) if "clip" in levels else {}
     for metric, level in pairs:
         if level == "system":
             point = _system_point(table, ones, metric, ranked)
+            found = _system_rows_all(table, multiplicity, metric, ranked)
         else:
             point = _correlations(table["mos"].to_numpy(float), table[metric].to_numpy(float))
-        rng = np.random.default_rng(seed)
-        bounds = _bootstrap(table, metric, level, draws, rng, confidence, ranked)
+            found = clip_level.get(metric, {})
+        bounds = _percentiles(found, confidence)
         row = {"metric": metric, "level": level}
         for name, value in point.items():
             row[name] = value

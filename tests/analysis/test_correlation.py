@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.stats import RankedMetric, metric_agreement
+from analysis.stats import RankedMetric, metric_agreement, rowwise
 from analysis.stats.correlation import metric_agreement_by
 
 
@@ -110,3 +110,41 @@ def test_agreement_by_language_repeats_the_whole_within_each_language():
     german = result[result["language"] == "de"].drop(columns="language").reset_index(drop=True)
     alone = metric_agreement(table[table["language"] == "de"], ["pesq"], draws=100)
     pd.testing.assert_frame_equal(german, alone)
+
+
+def test_the_resampled_statistics_equal_scipy_on_the_repeated_rows():
+    """A resample repeats clips; the vectorised statistics weight rows by that count instead.
+    Each must equal scipy on the rows actually repeated, ties included."""
+    rng = np.random.default_rng(2)
+    clips, systems, draws = 15, 4, 8
+    cluster = np.repeat(np.arange(clips), systems)
+    x = np.round(rng.normal(size=clips * systems) * 2) / 2  # clip means tie often
+    y = x + rng.normal(size=clips * systems)
+    picks = rng.integers(0, clips, (draws, clips))
+    multiplicity = np.array([np.bincount(p, minlength=clips) for p in picks])
+    weights = multiplicity[:, cluster].astype(float)
+    repeated = [(np.repeat(x, w.astype(int)), np.repeat(y, w.astype(int))) for w in weights]
+    for found, function in (
+        (rowwise.pearson(x, y, weights), stats.pearsonr),
+        (rowwise.spearman(x, y, weights), stats.spearmanr),
+        (rowwise.kendall_tau_b(x, y, weights), stats.kendalltau),
+        *(
+            (found, function)
+            for found, function in zip(
+                rowwise.clustered_statistics(x, {"y": y}, cluster, multiplicity, block=7)[
+                    "y"
+                ].values(),
+                (stats.kendalltau, stats.spearmanr, stats.pearsonr),
+                strict=True,
+            )
+        ),
+    ):
+        assert found == pytest.approx([function(a, b).statistic for a, b in repeated])
+
+
+def test_a_resample_with_a_constant_side_has_no_correlation():
+    weights = np.array([[1.0, 1.0, 1.0, 0.0], [0.0, 2.0, 0.0, 1.0]])
+    x, y = np.array([1.0, 2.0, 3.0, 2.0]), np.array([1.0, 5.0, 2.0, 5.0])
+    assert rowwise.pearson(x, y, weights)[0] == pytest.approx(stats.pearsonr(x[:3], y[:3])[0])
+    assert np.isnan(rowwise.pearson(x, y, weights)[1])  # y is 5 in every row it weighs
+    assert np.isnan(rowwise.kendall_tau_b(x, y, weights)[1])

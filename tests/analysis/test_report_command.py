@@ -43,8 +43,16 @@ def test_the_report_writes_toolkit_csvs_a_workbook_and_the_page(voted, tmp_path)
     assert len(votes) == 6 and set(votes["system"]) == {"gating", "noisy input"}
     for name in ("systems", "pairs", "ranking", "exclusions", "systems_by_language"):
         assert (tmp_path / f"{name}.csv").exists(), name
-    sheets = openpyxl.load_workbook(tmp_path / "report.xlsx").sheetnames
-    assert {"votes", "votes_per_clip", "votes_per_cond", "systems", "exclusions"} <= set(sheets)
+    book = openpyxl.load_workbook(tmp_path / "report.xlsx")
+    assert {"votes", "votes_per_clip", "votes_per_cond", "systems", "exclusions"} <= set(
+        book.sheetnames
+    )
+    sheet = list(book["votes_per_cond"].values)
+    assert sheet[0] == ("condition_name", "n", "MOS", "std", "95%CI")
+    assert ("gating", 3, 4, 1, pytest.approx(1.96 / math.sqrt(3))) in sheet[1:]
+    votes_sheet = list(book["votes"].values)
+    assert len(votes_sheet) == 1 + 6
+    assert all(row[votes_sheet[0].index("sig")] is None for row in votes_sheet[1:])  # ACR: blank
     html = (tmp_path / "report.html").read_text()
     assert "<style>" in html and "gating" in html and "1.52 – 6.48" in html
 
