@@ -15,7 +15,6 @@ from analysis.stats import krippendorff_alpha, metric_agreement_by, mos_table, p
 from analysis.stats.grouping import significance_letters
 from analysis.stats.intervals import clustered_intervals
 from analysis.stats.planning import votes_for_half_width
-from analysis.stats.screening import crowd_correlations
 from enhancement.selectors import metric_scores_frame, ranked_metrics
 from listening.models import ListeningTest
 from listening.selectors import test_progress
@@ -97,7 +96,7 @@ def _raters(rating, screening) -> dict:
     """Per-rater summary and the spread of rater-vs-crowd correlations."""
     if rating.empty:
         return {"rows": [], "histogram": "", "all": []}
-    r = crowd_correlations(rating)
+    r = screening.correlations
     excluded = screening.log[screening.log["vote"].isna()].groupby("rater")["session"].nunique()
     table = rating.groupby("rater").agg(
         sessions=("session", "nunique"), votes=("vote", "size"), mean=("score", "mean")

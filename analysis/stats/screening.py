@@ -11,7 +11,7 @@ Pure pandas: votes and sessions in, kept votes and an exclusion log out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -37,6 +37,9 @@ class ScreeningRules:
 class Screening:
     kept: pd.DataFrame  # rating votes that count
     log: pd.DataFrame  # one row per (session or vote, reason)
+    # each rater's r with the crowd, as the crowd-agreement rule judged it (sessions already
+    # excluded by a session rule left out)
+    correlations: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
     def sessions(self, tier: str) -> set:
         rows = self.log[(self.log["tier"] == tier) & self.log["vote"].isna()]
@@ -128,7 +131,9 @@ def screen(
         outliers = kept[z.abs() >= rules.outlier_z]
         log += [(v.session, NOT_USED, "outlier", v.vote) for v in outliers.itertuples()]
         kept = kept[~kept["vote"].isin(outliers["vote"])]
-    return Screening(kept=kept.reset_index(drop=True), log=_log_frame(log, votes))
+    return Screening(
+        kept=kept.reset_index(drop=True), log=_log_frame(log, votes), correlations=correlations
+    )
 
 
 def _log_frame(log: list, votes: pd.DataFrame) -> pd.DataFrame:
