@@ -14,7 +14,7 @@ from analysis.selectors import mos_metric_clip_table, ranking_tables, screening_
 from analysis.stats import krippendorff_alpha, metric_agreement_by, mos_table, pairwise_comparisons
 from analysis.stats.grouping import significance_letters
 from analysis.stats.intervals import clustered_intervals
-from analysis.stats.planning import votes_for_half_width
+from analysis.stats.planning import plan_votes, votes_for_half_width
 from enhancement.selectors import metric_scores_frame, ranked_metrics
 from listening.models import ListeningTest
 from listening.selectors import test_progress
@@ -167,21 +167,32 @@ def _with_groups(rows: list[dict], votes, pairs) -> list[dict]:
     return [{**row, "group": letters.get(row["system"], "")} for row in rows]
 
 
-def _precision(rows: list[dict], target: float) -> list[dict]:
-    """Each system's interval now, the target, and the votes the target needs if votes were
-    independent (clustering by clip and rater needs more: see the mixed-model note)."""
+def _precision(rows: list[dict], target: float, components: dict) -> list[dict]:
+    """Each system's interval now, the target, the votes the target needs if votes were
+    independent, and, with the latest build's variance components, the plan that respects
+    clip and rater variance at the system's clips and raters now."""
     out = []
     for row in rows:
         std = row.get("std")
         needed = votes_for_half_width(std, target) if std is not None else None
+        plan = None
+        if components and row["clips"] and row["raters"]:
+            plan = plan_votes(
+                residual_var=components["residual"], clip_var=components["clip"],
+                rater_var=components["rater"], clips=row["clips"], raters=row["raters"],
+                half_width=target,
+            )  # fmt: skip
         out.append(
             {
                 "system": row["system"],
                 "n": row["n"],
+                "clips": row["clips"],
+                "raters": row["raters"],
                 "half_width": row["ci_half_width"],
                 "target": target,
                 "needed": needed,
                 "more": max(0, needed - row["n"]) if needed is not None else None,
+                "plan": plan,
             }
         )
     return out
@@ -191,9 +202,12 @@ def _slow_parts(test: ListeningTest, votes, scores, draws: int | None) -> dict:
     """The mixed-model and bootstrap intervals and the metric agreement: computed now when a
     build asks (draws given), else taken from the latest finished build."""
     if draws is not None:
-        clustered = clustered_intervals(votes, draws=draws) if len(votes) else pd.DataFrame()
+        clustered, components = (
+            clustered_intervals(votes, draws=draws) if len(votes) else (pd.DataFrame(), {})
+        )
         return {
             "clustered": nan_to_none(clustered),
+            "components": components,
             "agreement": _metric_agreement(votes, scores, draws),
             "draws": draws,
             "built": None,
@@ -201,6 +215,7 @@ def _slow_parts(test: ListeningTest, votes, scores, draws: int | None) -> dict:
     built = test.reports.filter(status=Report.Status.DONE).first()
     return {
         "clustered": built.clustered if built else [],
+        "components": built.components if built else {},
         "agreement": built.agreement if built else [],
         "draws": REPORT_DRAWS,
         "built": built,
@@ -251,7 +266,7 @@ def report_context(test: ListeningTest, *, draws: int | None = None) -> dict:
         "ranking": ranking,
         "ranking_languages": _language_rankings(tables["by_language"]),
         "by_system": by_system,
-        "precision": _precision(by_system, test.target_half_width),
+        "precision": _precision(by_system, test.target_half_width, slow["components"]),
         "by_system_language": by_system_language,
         "language_chart": intervals_svg(by_system_language, group="language", label="system"),
         "p835_scales": _p835_scales(votes) if test.method == "p835" else [],

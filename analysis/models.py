@@ -30,6 +30,8 @@ class Report(models.Model):
     # mixed-model and bootstrap intervals per system, and MOS-vs-metric agreement per language.
     clustered = models.JSONField(default=list, blank=True)
     agreement = models.JSONField(default=list, blank=True)
+    # The mixed model's variance components (rater, clip, residual), for vote planning.
+    components = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
 
     class Meta:

@@ -30,6 +30,7 @@ class Built:
     last_vote: int | None
     clustered: list[dict]
     agreement: list[dict]
+    components: dict[str, float]
 
 
 def report_tables(test: ListeningTest, data: dict) -> dict[str, pd.DataFrame]:
@@ -77,6 +78,7 @@ def report_build(*, test: ListeningTest, folder: Path) -> Built:
         last_vote=int(rating["vote"].max()) if len(rating) else None,
         clustered=context["clustered"],
         agreement=context["agreement"],
+        components=context["components"],
     )
 
 

@@ -72,6 +72,7 @@ def _build_and_store(report: Report) -> None:
     report.files = names
     report.votes, report.last_vote = built.votes, built.last_vote
     report.clustered = built.clustered
+    report.components = built.components
     report.agreement = built.agreement
 
 

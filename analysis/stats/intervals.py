@@ -95,16 +95,21 @@ def bootstrap_intervals(
     )  # fmt: skip
 
 
-def clustered_intervals(votes: pd.DataFrame, *, draws: int = 1000, seed: int = 0) -> pd.DataFrame:
-    """Mixed-model and bootstrap intervals side by side, by system; empty when the votes are too
-    few to estimate clip and rater variance (fewer than 3 clips or 3 raters)."""
+def clustered_intervals(
+    votes: pd.DataFrame, *, draws: int = 1000, seed: int = 0
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Mixed-model and bootstrap intervals side by side, by system, and the mixed model's
+    variance components; empty when the votes are too few to estimate clip and rater variance
+    (fewer than 3 clips or 3 raters)."""
     if votes["clip"].nunique() < 3 or votes["rater"].nunique() < 3:
-        return pd.DataFrame(columns=["system", "mixed_low", "mixed_high", "boot_low", "boot_high"])
-    mixed, _ = mixed_model_intervals(votes)
+        columns = ["system", "mixed_low", "mixed_high", "boot_low", "boot_high"]
+        return pd.DataFrame(columns=columns), {}
+    mixed, components = mixed_model_intervals(votes)
     boot = bootstrap_intervals(votes, draws=draws, seed=seed)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {"system": mixed["system"], "mixed_estimate": mixed["estimate"],
-         "mixed_low": mixed["ci_low"], "mixed_high": mixed["ci_high"],
+         "mixed_low": mixed["ci_low"], "mixed_high": mixed["ci_high"], "mixed_dof": mixed["dof"],
          "boot_low": boot["ci_low"].to_numpy(), "boot_high": boot["ci_high"].to_numpy(),
          "converged": mixed["converged"]}
     )  # fmt: skip
+    return table, components

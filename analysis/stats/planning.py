@@ -19,6 +19,8 @@ class Plan:
     votes: int  # votes per system
     votes_per_clip: int  # with the given number of clips per system
     reachable: bool  # False when clip and rater variance alone exceed h
+    raters_needed: int | None  # fewest distinct raters with which h can be reached at all
+    # with these clips; None when the clips alone exceed h
 
 
 def votes_for_half_width(sigma: float, half_width: float, *, confidence: float = 0.95) -> int:
@@ -41,8 +43,10 @@ def plan_votes(
 ) -> Plan:
     """Votes per system so that z·√(σ²_clip/c + σ²_rater/r + σ²_e/n) ≤ h."""
     z = stats.norm.ppf(0.5 + confidence / 2)
-    budget = (half_width / z) ** 2 - clip_var / clips - rater_var / raters
+    after_clips = (half_width / z) ** 2 - clip_var / clips
+    raters_needed = math.floor(rater_var / after_clips) + 1 if after_clips > 0 else None
+    budget = after_clips - rater_var / raters
     if budget <= 0:
-        return Plan(votes=0, votes_per_clip=0, reachable=False)
+        return Plan(votes=0, votes_per_clip=0, reachable=False, raters_needed=raters_needed)
     votes = math.ceil(residual_var / budget)
-    return Plan(votes=votes, votes_per_clip=math.ceil(votes / clips), reachable=True)
+    return Plan(votes, math.ceil(votes / clips), reachable=True, raters_needed=raters_needed)

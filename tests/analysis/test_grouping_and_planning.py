@@ -51,13 +51,22 @@ def test_the_plan_accounts_for_clip_and_rater_variance():
         residual_var=1.0, clip_var=0.04, rater_var=0.09, clips=20, raters=30, half_width=0.2
     )
     assert (plan.votes, plan.votes_per_clip, plan.reachable) == (185, 10, True)
+    # raters: 0.0104125 − 0.04/20 = 0.0084125; 0.09 / 0.0084125 = 10.70 → at least 11 raters
+    assert plan.raters_needed == 11
+
+
+def test_too_few_raters_is_said_with_the_number_that_would_do():
+    plan = plan_votes(
+        residual_var=1.0, clip_var=0.04, rater_var=0.09, clips=20, raters=8, half_width=0.2
+    )
+    assert not plan.reachable and plan.raters_needed == 11
 
 
 def test_too_few_clips_cannot_reach_the_target_whatever_the_votes():
     plan = plan_votes(
         residual_var=1.0, clip_var=1.0, rater_var=0.0, clips=5, raters=50, half_width=0.2
     )
-    assert not plan.reachable
+    assert not plan.reachable and plan.raters_needed is None  # 1.0/5 > (0.2/1.96)²
 
 
 @pytest.mark.parametrize("bad", [(-1.0, 0.1), (1.0, 0.0)])

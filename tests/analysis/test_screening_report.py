@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -115,6 +116,25 @@ def test_the_report_shows_clustered_intervals_once_there_are_enough_clips_and_ra
     for system in kept["system"].unique():
         estimate = two_places(direct.fe_params[f"C(system)[{system}]"])
         assert f'<td>{system}</td><td class="num">{estimate}' in table
+    # Planning with the build's components, by hand: (h/z)² − clip/c must stay positive, and
+    # the fewest raters r satisfy rater/r < (h/z)² − clip/c.
+    components = test.reports.first().components
+    precision = page[page.index('id="precision"') :]
+    for system, group in kept.groupby("system"):
+        clips, raters = group["clip"].nunique(), group["rater"].nunique()
+        after_clips = (0.1 / 1.959964) ** 2 - components["clip"] / clips
+        expected = (
+            str(math.floor(components["rater"] / after_clips) + 1)
+            if after_clips > 0
+            else "more clips needed"
+        )
+        budget = after_clips - components["rater"] / raters
+        votes = math.ceil(components["residual"] / budget) if budget > 0 else None
+        plan = f"{votes} ({math.ceil(votes / clips)} a clip)" if votes else "out of reach"
+        row = precision[precision.index(f"<td>{system}</td>") :]
+        row = row[: row.index("</tr>")]
+        assert f'<td class="plan">{expected}</td>' in row
+        assert f'<td class="plan">{plan}' in row
 
 
 def test_the_tests_own_screening_thresholds_apply(live_test):
