@@ -198,15 +198,28 @@ def _precision(rows: list[dict], target: float, components: dict) -> list[dict]:
     return out
 
 
+def _clustered(votes, draws: int) -> tuple[list[dict], dict]:
+    """Mixed-model and bootstrap intervals per system over all languages ("all"), then within
+    each language when there are several; the variance components of the whole."""
+    if not len(votes):
+        return [], {}
+    whole, components = clustered_intervals(votes, draws=draws)
+    parts = [whole.assign(language="all")]
+    if votes["language"].nunique() > 1:
+        for language, group in votes.groupby("language", sort=True):
+            table, _ = clustered_intervals(group, draws=draws)
+            parts.append(table.assign(language=language))
+    found = [part for part in parts if len(part)]
+    return (nan_to_none(pd.concat(found, ignore_index=True)) if found else []), components
+
+
 def _slow_parts(test: ListeningTest, votes, scores, draws: int | None) -> dict:
     """The mixed-model and bootstrap intervals and the metric agreement: computed now when a
     build asks (draws given), else taken from the latest finished build."""
     if draws is not None:
-        clustered, components = (
-            clustered_intervals(votes, draws=draws) if len(votes) else (pd.DataFrame(), {})
-        )
+        clustered, components = _clustered(votes, draws)
         return {
-            "clustered": nan_to_none(clustered),
+            "clustered": clustered,
             "components": components,
             "agreement": _metric_agreement(votes, scores, draws),
             "draws": draws,

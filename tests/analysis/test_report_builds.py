@@ -140,13 +140,13 @@ def test_a_build_shows_agreement_with_metrics_per_language_and_mos_per_language(
     from listening.simulation import RaterProfile, session_play
     from tests.listening.helpers import rater, rating_session
 
-    test = live_test_make(testset_make([corpus_make("en", 2), corpus_make("de", 2)]))
+    test = live_test_make(testset_make([corpus_make("en", 3), corpus_make("de", 3)]))
     for number, output in enumerate(test.testset.outputs.order_by("pk")):
         MetricScore.objects.create(output=output, metric="pesq", version="t", value=1 + number % 3)
     ids = test.stimuli.filter(role="rating").order_by("pk").values_list("pk", flat=True)
     truth = {pk: 1.0 + rank % 5 for rank, pk in enumerate(ids)}
     for language in ("en", "de"):
-        for name in range(2):
+        for name in range(3):
             session = rating_session(test, rater(language, f"{language}{name}"))
             session_play(session, clock=timezone.now(), profile=RaterProfile(0, 0.3, False),
                          truth=truth)  # fmt: skip
@@ -169,3 +169,17 @@ def test_a_build_shows_agreement_with_metrics_per_language_and_mos_per_language(
         assert row["kendall_tau_b"] == pytest.approx(expected), language
     table = page[page.index('id="agreement"') :]
     assert "<td>de</td><td>pesq</td><td>clip</td>" in table
+
+    # the mixed model within one language: statsmodels on the German votes alone
+    import statsmodels.formula.api as smf
+
+    german = kept[kept["language"] == "de"].assign(g=0)
+    direct = smf.mixedlm(
+        "score ~ 0 + C(system)", german, groups="g", re_formula="0",
+        vc_formula={"rater": "0 + C(rater)", "clip": "0 + C(clip)"},
+    ).fit(reml=True, method=["powell", "lbfgs"])  # fmt: skip
+    rows = {r["system"]: r for r in test.reports.get().clustered if r["language"] == "de"}
+    assert direct.converged and set(rows) == set(german["system"])
+    for system, row in rows.items():
+        expected = direct.fe_params[f"C(system)[{system}]"]
+        assert row["mixed_estimate"] == pytest.approx(expected, abs=1e-3)
