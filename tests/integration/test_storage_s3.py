@@ -112,3 +112,28 @@ def test_a_corpus_is_ingested_from_an_s3_prefix(s3_storage, settings, monkeypatc
     assert Clip.objects.get(name="de-1.flac").speaker == "anna"
     with pytest.raises(SourceRejected, match=f"s3://{BUCKET}/nothing holds no files"):
         corpus_ingest(name="s3-x", language="de", source=f"s3://{BUCKET}/nothing")
+
+
+@pytest.mark.django_db
+def test_a_report_build_stores_its_files_in_s3_and_staff_download_them(admin_client, request):
+    import boto3
+    from django.urls import reverse
+
+    from analysis.services import report_request, report_run
+    from listening.models import Rater
+    from tests.analysis.test_report_view import cast, one_utterance_test
+
+    test = one_utterance_test(3)  # audio on local storage; the report goes to S3 below
+    cast(test, Rater.Platform.PANEL, {"gating": [4, 5, 3], "noisy input": [2, 1, 2]})
+    endpoint = request.getfixturevalue("s3_storage")
+    queued, _ = report_request(test=test)
+    report = report_run(report_id=queued.pk)
+    assert report.status == "done", report.error
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                          aws_access_key_id="testing", aws_secret_access_key="testing")  # fmt: skip
+    listed = client.list_objects_v2(Bucket=BUCKET, Prefix=f"{report.folder}/")
+    assert {item["Key"] for item in listed["Contents"]} == set(report.files)
+    url = reverse("analysis:report-file", args=[test.pk, report.pk, "votes_per_cond.csv"])
+    body = b"".join(admin_client.get(url).streaming_content).decode()
+    assert body.splitlines()[0] == "condition_name,n,MOS,std,95%CI"
+    assert "gating,3,4.0,1.0," in body
