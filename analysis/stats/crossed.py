@@ -127,10 +127,12 @@ def _hessian(f, x: np.ndarray, steps: np.ndarray) -> np.ndarray:
 def _satterthwaite(design: _Design, variances: np.ndarray, cov: np.ndarray) -> np.ndarray:
     """ν = 2·V² / (g'Ag) per system: V its variance, g the gradient of V in the variance
     parameters, A their asymptotic covariance (twice the inverse Hessian of −2·REML). Parameters
-    estimated at zero are held fixed, as lmerTest does."""
-    free = np.flatnonzero(variances > 1e-8 * variances[0])
+    estimated at (or within a thousandth of the residual of) zero are held fixed, as lmerTest
+    holds those at zero; the others are stepped by a thousandth of themselves, so no step
+    crosses zero."""
+    free = np.flatnonzero(variances > 1e-3 * variances[0])
     fallback = np.full(design.p, float(design.n - design.p))
-    steps = 1e-3 * np.maximum(variances, 1e-4 * variances[0])
+    steps = 1e-3 * variances
 
     def at(sub: np.ndarray) -> np.ndarray:
         full = variances.copy()
