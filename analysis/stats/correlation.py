@@ -79,13 +79,16 @@ def _system_point(table, weights, column, ranked) -> dict[str, float]:
 
 
 def _system_rows(table, weights, column, ranked) -> dict[str, np.ndarray]:
-    """The three statistics over system means, one per resample (a resample that leaves a
-    system without votes gives NaN and is not counted)."""
+    """The three statistics over system means, one per resample. A system without a value on
+    either side in every resample is left out, as the point estimate leaves it out; a resample
+    that leaves a system without votes gives NaN and is not counted."""
     x = _system_means(table, weights, "mos")
     if column == OVERALL:
         y = _objective_rows(table, weights, ranked)
     else:
         y = _system_means(table, weights, column)
+    present = ~(np.isnan(x).all(axis=0) | np.isnan(y).all(axis=0))
+    x, y = x[:, present], y[:, present]
     ones = np.ones_like(x)
     found = {
         "kendall_tau_b": rowwise.kendall_tau_b(x, y, ones),

@@ -17,6 +17,7 @@ import scipy.sparse as sp
 
 
 def enough(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Per resample: at least 3 points weighted, and neither side constant over them."""
     used = w > 0
     big = np.where(used, x, -np.inf).max(axis=1) > np.where(used, x, np.inf).min(axis=1)
     big &= np.where(used, y, -np.inf).max(axis=1) > np.where(used, y, np.inf).min(axis=1)
@@ -49,14 +50,6 @@ def midranks(values: np.ndarray, w: np.ndarray) -> np.ndarray:
     ranks = np.empty_like(w, dtype=float)
     ranks[:, order] = (before + (weight + 1) / 2)[:, group]
     return ranks
-
-
-def spearman(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """x and y: 1-D, the same points in every resample; w: (resamples, points)."""
-    rho = pearson(midranks(x, w), midranks(y, w), w)
-    return np.where(
-        enough(np.broadcast_to(x, w.shape), np.broadcast_to(y, w.shape), w), rho, np.nan
-    )
 
 
 def kendall_tau_b(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
