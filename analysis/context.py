@@ -198,17 +198,27 @@ def _precision(rows: list[dict], target: float, components: dict) -> list[dict]:
     return out
 
 
-def _clustered(votes, draws: int) -> tuple[list[dict], dict]:
+# P.835's scales beside the overall score: (vote column, name on the page).
+P835_SCALES = (("sig", "SIG"), ("bak", "BAK"))
+
+
+def _clustered(votes, draws: int, method: str) -> tuple[list[dict], dict]:
     """Mixed-model and bootstrap intervals per system over all languages ("all"), then within
-    each language when there are several; the variance components of the whole."""
+    each language when there are several, for the main score and, in P.835, for SIG and BAK;
+    the variance components of the main score over all languages (for planning)."""
     if not len(votes):
         return [], {}
-    whole, components = clustered_intervals(votes, draws=draws)
-    parts = [whole.assign(language="all")]
+    scales = [("score", "")] + (list(P835_SCALES) if method == "p835" else [])
+    groups = [("all", votes)]
     if votes["language"].nunique() > 1:
-        for language, group in votes.groupby("language", sort=True):
-            table, _ = clustered_intervals(group, draws=draws)
-            parts.append(table.assign(language=language))
+        groups += list(votes.groupby("language", sort=True))
+    parts, components = [], {}
+    for column, scale in scales:
+        for language, group in groups:
+            table, found = clustered_intervals(group, value=column, draws=draws)
+            parts.append(table.assign(language=language, scale=scale))
+            if (column, language) == ("score", "all"):
+                components = found
     found = [part for part in parts if len(part)]
     return (nan_to_none(pd.concat(found, ignore_index=True)) if found else []), components
 
@@ -217,7 +227,7 @@ def _slow_parts(test: ListeningTest, votes, scores, draws: int | None) -> dict:
     """The mixed-model and bootstrap intervals and the metric agreement: computed now when a
     build asks (draws given), else taken from the latest finished build."""
     if draws is not None:
-        clustered, components = _clustered(votes, draws)
+        clustered, components = _clustered(votes, draws, test.method)
         return {
             "clustered": clustered,
             "components": components,

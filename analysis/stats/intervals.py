@@ -96,16 +96,17 @@ def bootstrap_intervals(
 
 
 def clustered_intervals(
-    votes: pd.DataFrame, *, draws: int = 1000, seed: int = 0
+    votes: pd.DataFrame, *, value: str = "score", draws: int = 1000, seed: int = 0
 ) -> tuple[pd.DataFrame, dict[str, float]]:
     """Mixed-model and bootstrap intervals side by side, by system, and the mixed model's
     variance components; empty when the votes are too few to estimate clip and rater variance
-    (fewer than 3 clips or 3 raters)."""
+    (fewer than 3 clips or 3 raters). value: the vote column (P.835's sig and bak too)."""
+    votes = votes[votes[value].notna()]
     if votes["clip"].nunique() < 3 or votes["rater"].nunique() < 3:
         columns = ["system", "mixed_low", "mixed_high", "boot_low", "boot_high"]
         return pd.DataFrame(columns=columns), {}
-    mixed, components = mixed_model_intervals(votes)
-    boot = bootstrap_intervals(votes, draws=draws, seed=seed)
+    mixed, components = mixed_model_intervals(votes, value=value)
+    boot = bootstrap_intervals(votes, value=value, draws=draws, seed=seed)
     table = pd.DataFrame(
         {"system": mixed["system"], "mixed_estimate": mixed["estimate"],
          "mixed_low": mixed["ci_low"], "mixed_high": mixed["ci_high"], "mixed_dof": mixed["dof"],

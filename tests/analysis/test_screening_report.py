@@ -185,3 +185,27 @@ def test_a_p835_report_shows_signal_and_background_beside_the_overall(admin_clie
         for system, mean in kept.groupby("system")[column].mean().items():
             assert f"<td>{system}</td><td>{(kept['system'] == system).sum()}</td>" in table
             assert f'<td class="num">{two_places(mean)}</td>' in table
+
+
+@pytest.mark.django_db(transaction=True)  # the build is queued on commit and runs eagerly
+def test_a_p835_build_gives_clustered_intervals_for_sig_and_bak_too(admin_client):
+    import statsmodels.formula.api as smf
+
+    test = live_test_make(testset_make([corpus_make("en", 6)]), method="p835", votes_per_stimulus=4)
+    for name in ("one", "two", "three", "four"):
+        finished_session(test, rater(name=f"p835-{name}"))
+    admin_client.post(reverse("analysis:report-build", args=[test.pk]))
+    rows = test.reports.get().clustered
+    assert {row["scale"] for row in rows} == {"", "SIG", "BAK"}
+    kept = screening_for(test=test).kept.assign(g=0)
+    direct = smf.mixedlm(
+        "sig ~ 0 + C(system)", kept, groups="g", re_formula="0",
+        vc_formula={"rater": "0 + C(rater)", "clip": "0 + C(clip)"},
+    ).fit(reml=True, method=["powell", "lbfgs"])  # fmt: skip
+    assert direct.converged
+    for row in (r for r in rows if r["scale"] == "SIG"):
+        expected = direct.fe_params[f"C(system)[{row['system']}]"]
+        assert row["mixed_estimate"] == pytest.approx(expected, abs=1e-3)
+    page = admin_client.get(reverse("analysis:report", args=[test.pk])).content.decode()
+    table = page[page.index('id="clustered"') :]
+    assert "<td>BAK</td>" in table and "<td>OVRL</td>" in table

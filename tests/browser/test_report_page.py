@@ -1,5 +1,5 @@
-"""An analyst in headless Chromium: logs in, builds a test's report from its page, reads the
-intervals the build computed, downloads a table and opens the self-contained report."""
+"""An analyst in headless Chromium: logs in, builds a test's report from its page, downloads a
+table and opens the self-contained report."""
 
 from __future__ import annotations
 
