@@ -12,18 +12,9 @@ from django.utils import timezone
 
 from analysis.models import Report
 from analysis.services import STALE_AFTER, report_request
-from listening.models import Rater
-from tests.analysis.test_report_view import cast, one_utterance_test
 from tests.conftest import corpus_make, live_test_make, testset_make
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def voted(db):
-    test = one_utterance_test(3)
-    cast(test, Rater.Platform.PANEL, {"gating": [4, 5, 3], "noisy input": [2, 1, 2]})
-    return test
 
 
 def build(client, test):

@@ -11,18 +11,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from analysis.exports import toolkit_tables
-from listening.models import Rater
-from tests.analysis.test_report_view import cast, one_utterance_test
 from tests.services import CHROMIUM, missing
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def voted(db):
-    test = one_utterance_test(3)
-    cast(test, Rater.Platform.PANEL, {"gating": [4, 5, 3], "noisy input": [2, 1, 2]})
-    return test
 
 
 def test_the_report_writes_toolkit_csvs_a_workbook_and_the_page(voted, tmp_path):
