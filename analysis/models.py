@@ -37,6 +37,13 @@ class Report(models.Model):
     class Meta:
         ordering = ["-requested_at", "-pk"]
         get_latest_by = "requested_at"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["test"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_pending_report_per_test",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"report {self.pk} of {self.test} ({self.status})"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from analysis.models import Report
@@ -23,18 +23,26 @@ PENDING = (Report.Status.QUEUED, Report.Status.RUNNING)
 
 
 def report_request(*, test: ListeningTest) -> tuple[Report, bool]:
-    """Queue a build of the test's report, unless one is already queued or running. Returns the
-    report and whether it is new."""
+    """Queue a build of the test's report, unless one is already queued or running (the
+    database holds one pending build per test). Returns the report and whether it is new. A
+    build pending for longer than STALE_AFTER is marked failed first."""
     from analysis.tasks import report_make
 
+    now = timezone.now()
     with transaction.atomic():
-        ListeningTest.objects.select_for_update().filter(pk=test.pk).first()
-        pending = test.reports.filter(
-            status__in=PENDING, requested_at__gte=timezone.now() - STALE_AFTER
-        ).first()
+        test.reports.filter(status__in=PENDING, requested_at__lt=now - STALE_AFTER).update(
+            status=Report.Status.FAILED,
+            finished_at=now,
+            error=f"no worker finished it within {STALE_AFTER}",
+        )
+        pending = test.reports.filter(status__in=PENDING).first()
         if pending is not None:
             return pending, False
-        report = Report.objects.create(test=test)
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(test=test, requested_at=now)
+        except IntegrityError:  # another request queued one since the read above
+            return test.reports.filter(status__in=PENDING).first(), False
         report_make.delay_on_commit(report.pk)
     return report, True
 

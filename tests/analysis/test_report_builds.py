@@ -69,6 +69,17 @@ def test_a_build_pending_too_long_is_taken_as_dead_and_a_new_one_queues(voted):
     )
     fresh, created = report_request(test=voted)
     assert created and fresh.pk != stuck.pk
+    stuck.refresh_from_db()
+    assert stuck.status == Report.Status.FAILED and "no worker finished it" in stuck.error
+
+
+def test_the_database_holds_one_pending_build_per_test(voted):
+    from django.db import IntegrityError, transaction
+
+    report_request(test=voted)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Report.objects.create(test=voted)
+    Report.objects.create(test=voted, status=Report.Status.DONE)  # finished ones are many
 
 
 def test_building_needs_staff_and_a_post(client, admin_client, voted):
