@@ -74,9 +74,15 @@ def _build_and_store(report: Report) -> None:
     with tempfile.TemporaryDirectory(prefix="auricle-report-") as folder:
         built = report_build(test=report.test, folder=Path(folder))
         names = []
-        for path in built.paths:
-            with path.open("rb") as handle:
-                names.append(default_storage.save(f"{report.folder}/{path.name}", File(handle)))
+        try:
+            for path in built.paths:
+                with path.open("rb") as handle:
+                    stored = default_storage.save(f"{report.folder}/{path.name}", File(handle))
+                names.append(stored)
+        except Exception:
+            for stored in names:  # a failed build leaves no partial report behind
+                default_storage.delete(stored)
+            raise
     report.files = names
     report.votes, report.last_vote = built.votes, built.last_vote
     report.clustered = built.clustered

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pandas as pd
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +16,15 @@ from analysis.services import STALE_AFTER, report_request
 from tests.conftest import corpus_make, live_test_make, testset_make
 
 pytestmark = pytest.mark.django_db
+
+
+class RefusesWorkbooks(FileSystemStorage):
+    """A storage that fills up at the workbook, after the CSVs are stored."""
+
+    def _save(self, name, content):
+        if name.endswith(".xlsx"):
+            raise OSError("No space left on device")
+        return super()._save(name, content)
 
 
 def build(client, test):
@@ -119,6 +129,24 @@ def test_a_failed_build_is_recorded_with_its_reason_and_shown(
     assert "not-a-folder" in report.error
     page = admin_client.get(response.url).content.decode()
     assert "The report build failed" in page and "failed: " in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_build_that_fails_part_way_leaves_no_files_behind(
+    admin_client, voted, settings, media_root
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "tests.analysis.test_report_builds.RefusesWorkbooks",
+            "OPTIONS": {"location": str(media_root)},
+        },
+    }
+    build(admin_client, voted)
+    report = voted.reports.get()
+    assert report.status == Report.Status.FAILED and "No space left" in report.error
+    folder = media_root / report.folder
+    assert not folder.exists() or not any(folder.iterdir())
 
 
 def test_the_api_serves_the_reports_tables_as_json(admin_client, voted):
