@@ -81,14 +81,13 @@ def _alpha(votes) -> float | None:
     return None if math.isnan(alpha) else alpha
 
 
-def _metric_agreement(votes, scores, draws: int) -> list[dict]:
+def _metric_agreement(clip_table, metrics: list[str], draws: int) -> list[dict]:
     """MOS against each ranked metric and the overall objective score, overall and per
     language."""
-    table, metrics = mos_metric_clip_table(votes=votes, scores=scores)
     if not metrics:
         return []
     ranked = ranked_metrics()
-    found = metric_agreement_by(table, metrics, "language", draws=draws, ranked=ranked)
+    found = metric_agreement_by(clip_table, metrics, "language", draws=draws, ranked=ranked)
     return nan_to_none(found)
 
 
@@ -110,9 +109,8 @@ def _raters(rating, screening) -> dict:
     return {"rows": every[:LOG_ROWS], "all": every, "histogram": histogram, "total": len(table)}
 
 
-def _scatters(votes, scores) -> list[dict]:
+def _scatters(table, metrics: list[str]) -> list[dict]:
     """System mean score against each ranked metric's system mean."""
-    table, metrics = mos_metric_clip_table(votes=votes, scores=scores)
     if not metrics:
         return []
     means = table.groupby("system").mean(numeric_only=True)
@@ -223,7 +221,7 @@ def _clustered(votes, draws: int, method: str) -> tuple[list[dict], dict]:
     return (nan_to_none(pd.concat(found, ignore_index=True)) if found else []), components
 
 
-def _slow_parts(test: ListeningTest, votes, scores, draws: int | None) -> dict:
+def _slow_parts(test: ListeningTest, votes, clip_table, metrics, draws: int | None) -> dict:
     """The mixed-model and bootstrap intervals and the metric agreement: computed now when a
     build asks (draws given), else taken from the latest finished build."""
     if draws is not None:
@@ -231,7 +229,7 @@ def _slow_parts(test: ListeningTest, votes, scores, draws: int | None) -> dict:
         return {
             "clustered": clustered,
             "components": components,
-            "agreement": _metric_agreement(votes, scores, draws),
+            "agreement": _metric_agreement(clip_table, metrics, draws),
             "draws": draws,
             "built": None,
         }
@@ -269,7 +267,8 @@ def report_context(test: ListeningTest, *, draws: int | None = None) -> dict:
     pairs = pairwise_comparisons(votes) if len(votes) else pd.DataFrame()
     by_system = _with_groups(_mos_rows(votes, "system"), votes, pairs)
     by_system_language = _mos_rows(votes, ["system", "language"])
-    slow = _slow_parts(test, votes, scores, draws)
+    clip_table, metrics = mos_metric_clip_table(votes=votes, scores=scores)
+    slow = _slow_parts(test, votes, clip_table, metrics, draws)
     raters = _raters(rating, screening)
     return {
         "test": test,
@@ -283,7 +282,7 @@ def report_context(test: ListeningTest, *, draws: int | None = None) -> dict:
         "all_simulated": len(votes) > 0 and simulated == len(votes),
         "alpha": _alpha(votes),
         "raters": raters,
-        "scatters": _scatters(votes, scores),
+        "scatters": _scatters(clip_table, metrics),
         "pairs": nan_to_none(pairs),
         "ranking_columns": ranking_columns,
         "ranking": ranking,

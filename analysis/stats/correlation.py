@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.stats import rowwise
-from analysis.stats.ranking import RankedMetric, overall_score
+from analysis.stats.ranking import RankedMetric
 
 STATISTICS = {
     "kendall_tau_b": lambda x, y: stats.kendalltau(x, y).statistic,
@@ -50,15 +50,10 @@ def _system_means(table: pd.DataFrame, weights: np.ndarray, column: str) -> np.n
 OVERALL = "objective_overall"
 
 
-def _objective(table: pd.DataFrame, weights: np.ndarray, ranked: Mapping[str, RankedMetric]):
-    """Negated URGENT overall score per system (higher is better), from weighted means."""
-    means = pd.DataFrame({m: _system_means(table, weights, m) for m in ranked})
-    return -overall_score(means, ranked).to_numpy()
-
-
 def _objective_rows(table, weights, ranked) -> np.ndarray:
-    """_objective for every resample at once: dense ranks per row, a system without a value
-    for a metric left out of that metric's ranks, as in the URGENT table."""
+    """Negated URGENT overall score per system (higher is better) from the weighted metric
+    means, for every row of weights at once: dense ranks per row, a system without a value for
+    a metric left out of that metric's ranks, as in the URGENT table."""
     by_category: dict[str, list[np.ndarray]] = {}
     for metric, info in ranked.items():
         means = _system_means(table, weights, metric)
@@ -74,7 +69,7 @@ def _objective_rows(table, weights, ranked) -> np.ndarray:
 def _system_point(table, weights, column, ranked) -> dict[str, float]:
     mos = _system_means(table, weights, "mos")
     if column == OVERALL:
-        return _correlations(mos, _objective(table, weights, ranked))
+        return _correlations(mos, _objective_rows(table, weights[None, :], ranked)[0])
     return _correlations(mos, _system_means(table, weights, column))
 
 

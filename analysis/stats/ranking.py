@@ -66,11 +66,6 @@ def category_scores(ranks: pd.DataFrame, metrics: Mapping[str, RankedMetric]) ->
     return table
 
 
-def overall_score(means: pd.DataFrame, metrics: Mapping[str, RankedMetric]) -> pd.Series:
-    """The URGENT overall score (lower is better) from system means, one column per metric."""
-    return category_scores(_ranks(means, metrics), metrics)["overall"]
-
-
 def urgent_ranking_by(
     scores: pd.DataFrame, metrics: Mapping[str, RankedMetric], by: str, **columns: str
 ) -> pd.DataFrame:
