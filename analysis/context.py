@@ -293,5 +293,5 @@ def report_context(test: ListeningTest, *, draws: int | None = None) -> dict:
         "language_chart": intervals_svg(by_system_language, group="language", label="system"),
         "p835_scales": _p835_scales(votes) if test.method == "p835" else [],
         "data": {"votes": votes, "rating": rating, "screening": screening, "pairs": pairs,
-                 "scores": scores, "raters": raters["all"], **slow},
+                 "ranking": tables, "raters": raters["all"], **slow},
     }  # fmt: skip

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from analysis.exports import tables_write, toolkit_tables
-from analysis.selectors import ranking_tables
 from analysis.stats import mos_table
 from analysis.stats.grouping import significance_letters
 from listening.models import ListeningTest
@@ -40,7 +39,7 @@ def report_tables(test: ListeningTest, data: dict) -> dict[str, pd.DataFrame]:
     if len(systems) and not pairs.empty:
         letters = significance_letters(votes.groupby("system")["score"].mean(), pairs)
         systems["group"] = systems["system"].map(letters)
-    ranking = ranking_tables(votes=votes, scores=data["scores"])
+    ranking = data["ranking"]
     return {
         "votes": votes[[c for c in VOTE_EXPORT if c in votes.columns]],
         **(toolkit_tables(votes, test.method) if len(votes) else {}),
