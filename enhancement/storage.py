@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import soundfile as sf
@@ -36,6 +38,36 @@ def encoded_save(data: bytes) -> str:
     points to: nothing shows it to anyone, and a rerun writes a new one."""
     key = uuid.uuid4().hex
     return default_storage.save(f"audio/{key[:2]}/{key}.flac", ContentFile(data))
+
+
+class StoredFiles:
+    """The files one write stored, so that they can go again when its rows do not land."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def audio_save(self, *, audio: np.ndarray, sample_rate: int) -> str:
+        return self.encoded_save(audio_encode(audio, sample_rate))
+
+    def encoded_save(self, data: bytes) -> str:
+        name = encoded_save(data)
+        self.names.append(name)
+        return name
+
+
+@contextmanager
+def files_for_rows() -> Iterator[StoredFiles]:
+    """Store files, then write the rows that point to them, inside this block: when the block
+    raises (a row refused, a transaction inside it rolled back), every file it stored is
+    deleted, so no file is left that no row points to. Put the block outside the transaction
+    the rows are written in, so that a rollback anywhere inside it counts."""
+    files = StoredFiles()
+    try:
+        yield files
+    except BaseException:
+        for name in files.names:
+            audio_delete(name)
+        raise
 
 
 def stored_sha256(name: str) -> str | None:

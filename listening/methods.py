@@ -16,6 +16,8 @@ class Scale:
     name: str  # the form field
     legend: object
     labels: tuple[tuple[int, object], ...]  # (value, label), top of the scale first
+    short: str = ""  # the scale's name in reports beside others (P.835: SIG, BAK, OVRL)
+    title: str = ""  # that name spelt out
 
     @property
     def values(self) -> set[int]:
@@ -61,6 +63,8 @@ SIG = Scale(
         (2, _("Fairly distorted")),
         (1, _("Very distorted")),
     ),
+    "SIG",
+    "SIG (speech signal)",
 )
 BAK = Scale(
     "bak",
@@ -72,20 +76,123 @@ BAK = Scale(
         (2, _("Somewhat intrusive")),
         (1, _("Very intrusive")),
     ),
+    "BAK",
+    "BAK (background)",
 )
-OVRL = Scale("score", _("The overall quality"), ACR.labels)
+OVRL = Scale("score", _("The overall quality"), ACR.labels, "OVRL", "OVRL (overall quality)")
 
-SCALES = {"acr": (ACR,), "dcr": (DCR,), "ccr": (CCR,), "p835": (SIG, BAK, OVRL)}
 
-QUESTIONS = {
-    "acr": _("How would you rate the quality of the speech?"),
-    "dcr": _(
+@dataclass(frozen=True)
+class Trap:
+    """How a method's trapping clip is made and judged. spoken: a clip that says which answer to
+    give (on every scale when the method has several); otherwise the reference against itself,
+    right within accept."""
+
+    spoken: bool
+    accept: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    """Everything that differs between the listening methods; callers ask this instead of
+    comparing method names."""
+
+    code: str
+    scales: tuple[Scale, ...]  # in page order; the last is the main score
+    question: object
+    statistic: str  # what the mean of the main score is called (as the P.808 toolkit names it)
+    toolkit_names: dict[str, str]  # vote column -> the toolkit's column name for its mean
+    paired: bool  # a reference plays beside each clip
+    reference_first: bool  # paired: the reference always first (else a random order, kept)
+    trap: Trap
+    default_votes: int  # votes per rating stimulus when the test sets none
+    keyboard_digits: bool  # digits 1-5 on the keyboard pick an answer
+    signed: bool  # the scale has negative answers
+
+    @property
+    def main(self) -> Scale:
+        return self.scales[-1]
+
+    @property
+    def low(self) -> int:
+        return min(self.main.values)
+
+    @property
+    def high(self) -> int:
+        return max(self.main.values)
+
+    @property
+    def side_scales(self) -> tuple[Scale, ...]:
+        """The scales beside the main score (P.835's SIG and BAK)."""
+        return self.scales[:-1]
+
+    @property
+    def random_order(self) -> bool:
+        return self.paired and not self.reference_first
+
+
+ACR_SPEC = MethodSpec(
+    code="acr",
+    scales=(ACR,),
+    question=_("How would you rate the quality of the speech?"),
+    statistic="MOS",
+    toolkit_names={"score": "MOS"},
+    paired=False,
+    reference_first=False,
+    trap=Trap(spoken=True),
+    default_votes=10,
+    keyboard_digits=True,
+    signed=False,
+)
+DCR_SPEC = MethodSpec(
+    code="dcr",
+    scales=(DCR,),
+    question=_(
         "Listen to the reference, then to the second clip. How much is the second clip "
         "degraded compared with the reference?"
     ),
-    "ccr": _("Listen to both clips. How does the quality of the second compare with the first?"),
-    "p835": _("Rate the speech signal, the background and the overall quality of the clip."),
-}
+    statistic="DMOS",
+    toolkit_names={"score": "DMOS"},
+    paired=True,
+    reference_first=True,
+    trap=Trap(spoken=False, accept=(4, 5)),  # no audible degradation
+    default_votes=5,
+    keyboard_digits=True,
+    signed=False,
+)
+CCR_SPEC = MethodSpec(
+    code="ccr",
+    scales=(CCR,),
+    question=_("Listen to both clips. How does the quality of the second compare with the first?"),
+    statistic="CMOS",
+    toolkit_names={"score": "CMOS"},
+    paired=True,
+    reference_first=False,
+    trap=Trap(spoken=False, accept=(-1, 1)),  # about the same
+    default_votes=5,
+    keyboard_digits=False,
+    signed=True,
+)
+P835_SPEC = MethodSpec(
+    code="p835",
+    scales=(SIG, BAK, OVRL),
+    question=_("Rate the speech signal, the background and the overall quality of the clip."),
+    statistic="MOS (overall, P.835)",
+    toolkit_names={"sig": "MOS_SIG", "bak": "MOS_BAK", "score": "MOS_OVRL"},
+    paired=False,
+    reference_first=False,
+    trap=Trap(spoken=True),
+    default_votes=10,
+    keyboard_digits=False,
+    signed=False,
+)
+
+METHODS = {spec.code: spec for spec in (ACR_SPEC, DCR_SPEC, CCR_SPEC, P835_SPEC)}
+
+
+def spec(method: str) -> MethodSpec:
+    """The spec of a method code ("acr", "dcr", "ccr", "p835")."""
+    return METHODS[method]
 
 
 @dataclass(frozen=True)
@@ -118,12 +225,12 @@ def answer_read(method: str, data, *, processed_first: bool | None = None) -> An
     """Read a posted answer for a method. CCR asks about the second clip against the first;
     the stored score is always processed against reference, so it flips when the processed
     clip came first."""
-    scales = SCALES[method]
-    if method == "p835":
-        sig, bak, overall = (_read(scale, data) for scale in scales)
+    found = spec(method)
+    if found.side_scales:
+        sig, bak, overall = (_read(scale, data) for scale in found.scales)
         return Answer(score=overall, raw_score=overall, sig=sig, bak=bak)
-    raw = _read(scales[0], data)
-    score = -raw if method == "ccr" and processed_first else raw
+    raw = _read(found.main, data)
+    score = -raw if found.random_order and processed_first else raw
     return Answer(score=score, raw_score=raw)
 
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from listening import services
-from listening.methods import SCALES
+from listening.methods import spec
 from listening.models import Assignment, ListeningTest, Rater, Session
 
 
@@ -64,7 +64,7 @@ def check_answers(session: Session) -> dict[str, str]:
 
 
 def _answer(method: str, value: int) -> dict[str, int]:
-    return {scale.name: value for scale in SCALES[method]}
+    return {scale.name: value for scale in spec(method).scales}
 
 
 def _truth(assignment: Assignment, truth: Mapping[int, float]) -> float:
@@ -121,7 +121,7 @@ def _step(session, clock, profile, truth, rng) -> tuple[str, datetime]:
     elif session.state == Session.State.SETUP:
         services.setup_submit(session=session, data=check_answers(session), now=clock)
     elif (assignment := services.assignment_next(session=session, now=clock)) is not None:
-        scale = SCALES[session.test.method][0]
+        scale = spec(session.test.method).main
         clock += timedelta(seconds=assignment.stimulus.duration + float(rng.uniform(1.5, 6)))
         value = _value(profile, assignment, truth, rng, min(scale.values), max(scale.values))
         services.vote_record(

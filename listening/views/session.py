@@ -104,7 +104,7 @@ def _clips(session: Session, assignment: Assignment) -> list[dict]:
 def _rate(request, session, assignment, error, status):
     phase = assignment.phase
     in_phase = session.assignments.filter(released=False, phase=phase)
-    method = session.test.method
+    method = methods.spec(session.test.method)
     context = {
         "session": session,
         "assignment": assignment,
@@ -113,10 +113,10 @@ def _rate(request, session, assignment, error, status):
         "idempotency_key": uuid.uuid4(),
         "position": in_phase.filter(position__lte=assignment.position).count(),
         "total": in_phase.count(),
-        "question": methods.QUESTIONS[method],
-        "scales": methods.SCALES[method],
-        "keyboard_digits": method in ("acr", "dcr"),
-        "signed": method == "ccr",
+        "question": method.question,
+        "scales": method.scales,
+        "keyboard_digits": method.keyboard_digits,
+        "signed": method.signed,
         "error": error,
     }
     return render(request, "listening/rate.html", context, status=status)
