@@ -17,7 +17,7 @@ from analysis.stats.intervals import clustered_intervals
 from analysis.stats.planning import plan_votes, votes_for_half_width
 from enhancement.selectors import metric_scores_frame, ranked_metrics
 from listening.models import ListeningTest
-from listening.selectors import test_progress
+from listening.selectors import listening_test_progress
 
 # Bootstrap draws of a built report.
 REPORT_DRAWS = 1000
@@ -276,7 +276,7 @@ def report_context(test: ListeningTest, *, draws: int | None = None) -> dict:
         **slow,
         "builds": _builds(test, rating) if draws is None else None,
         "screening": _screening_summary(screening, len(rating)),
-        "progress": test_progress(test=test),
+        "progress": listening_test_progress(test=test),
         "n_votes": len(votes),
         "n_simulated": simulated,
         "all_simulated": len(votes) > 0 and simulated == len(votes),

@@ -110,7 +110,7 @@ def test_build(utterances: int, quota: int) -> dict:
     test = ListeningTest.objects.create(
         name="bench", testset=testset, stimuli_per_session=10, votes_per_stimulus=quota
     )
-    listening_services.test_publish(test=test)
+    listening_services.listening_test_publish(test=test)
     return {
         "token": test.entry_token,
         "answers": {f"{i.kind}-{i.key}": i.answer for i in CheckItem.objects.filter(test=test)},

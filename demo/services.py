@@ -92,7 +92,7 @@ def live_test_ensure(testset: TestSet) -> ListeningTest:
         defaults={"testset": testset, "stimuli_per_session": 5, "votes_per_stimulus": 5},
     )
     if test.status != ListeningTest.Status.LIVE:
-        listening_services.test_publish(test=test)
+        listening_services.listening_test_publish(test=test)
     return test
 
 
@@ -116,7 +116,7 @@ def finished_test_ensure(testset: TestSet) -> ListeningTest:
     if test.status == ListeningTest.Status.CLOSED:
         return test
     with transaction.atomic():
-        listening_services.test_publish(test=test)
+        listening_services.listening_test_publish(test=test)
         crowd_simulate(
             test=test,
             truth=_truth(test),

@@ -16,7 +16,7 @@ from listening.models import (
     Stimulus,
     Vote,
 )
-from listening.selectors import test_progress
+from listening.selectors import listening_test_progress
 
 
 @admin.register(ListeningTest)
@@ -71,7 +71,7 @@ class ListeningTestAdmin(admin.ModelAdmin):
 
     @admin.display(description="votes")
     def progress(self, obj: ListeningTest) -> str:
-        p = test_progress(test=obj)
+        p = listening_test_progress(test=obj)
         return f"{p['votes']}/{p['target']} ({p['percent']:.0f}%), {p['complete']} sessions done"
 
     @admin.display(description="links")
@@ -88,8 +88,8 @@ class ListeningTestAdmin(admin.ModelAdmin):
     def publish(self, request, queryset):
         for test in queryset:
             try:
-                count = services.test_publish(test=test)
-            except services.RatingError as exc:
+                count = services.listening_test_publish(test=test)
+            except services.PublishError as exc:
                 self.message_user(request, f"{test.name}: {exc}", messages.ERROR)
             else:
                 self.message_user(

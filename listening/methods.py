@@ -108,6 +108,7 @@ class MethodSpec:
     default_votes: int  # votes per rating stimulus when the test sets none
     keyboard_digits: bool  # digits 1-5 on the keyboard pick an answer
     signed: bool  # the scale has negative answers
+    intro: object = ""  # what the test link's page says the rater will do
 
     @property
     def main(self) -> Scale:
@@ -143,6 +144,7 @@ ACR_SPEC = MethodSpec(
     default_votes=10,
     keyboard_digits=True,
     signed=False,
+    intro=_("You will hear short speech recordings and rate the quality of each one."),
 )
 DCR_SPEC = MethodSpec(
     code="dcr",
@@ -159,6 +161,10 @@ DCR_SPEC = MethodSpec(
     default_votes=5,
     keyboard_digits=True,
     signed=False,
+    intro=_(
+        "You will hear pairs of speech recordings: a reference, then a second version. Rate "
+        "how much the second one is degraded compared with the reference."
+    ),
 )
 CCR_SPEC = MethodSpec(
     code="ccr",
@@ -172,6 +178,10 @@ CCR_SPEC = MethodSpec(
     default_votes=5,
     keyboard_digits=False,
     signed=True,
+    intro=_(
+        "You will hear pairs of speech recordings. Rate the quality of the second compared "
+        "with the first."
+    ),
 )
 P835_SPEC = MethodSpec(
     code="p835",
@@ -185,6 +195,10 @@ P835_SPEC = MethodSpec(
     default_votes=10,
     keyboard_digits=False,
     signed=False,
+    intro=_(
+        "You will hear short speech recordings. Rate the speech signal, the background and "
+        "the overall quality of each one."
+    ),
 )
 
 METHODS = {spec.code: spec for spec in (ACR_SPEC, DCR_SPEC, CCR_SPEC, P835_SPEC)}

@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from enhancement.models import Output, TestSet
+from listening.methods import spec
 
 
 def _entry_token() -> str:
@@ -101,12 +102,12 @@ class ListeningTest(models.Model):
     def quota(self) -> int:
         if self.votes_per_stimulus:
             return self.votes_per_stimulus
-        return 5 if self.method in (self.Method.DCR, self.Method.CCR) else 10
+        return spec(self.method).default_votes
 
     @property
     def is_paired(self) -> bool:
         """DCR and CCR play a reference beside each clip."""
-        return self.method in (self.Method.DCR, self.Method.CCR)
+        return spec(self.method).paired
 
 
 class Stimulus(models.Model):
@@ -200,10 +201,6 @@ class Rater(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform}:{self.external_id}"
-
-    @property
-    def is_simulated(self) -> bool:
-        return self.platform == self.Platform.SIMULATED
 
 
 class Session(models.Model):

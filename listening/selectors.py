@@ -18,15 +18,16 @@ LANGUAGE_NAMES = {
 }
 
 
-def test_languages(*, test: ListeningTest) -> list[str]:
+def listening_test_languages(*, test: ListeningTest) -> list[str]:
     return testset_languages(testset=test.testset)
 
 
-def test_language_choices(*, test: ListeningTest) -> list[tuple[str, str]]:
-    return [(code, LANGUAGE_NAMES.get(code, code)) for code in test_languages(test=test)]
+def listening_test_language_choices(*, test: ListeningTest) -> list[tuple[str, str]]:
+    languages = listening_test_languages(test=test)
+    return [(code, LANGUAGE_NAMES.get(code, code)) for code in languages]
 
 
-def test_progress(*, test: ListeningTest) -> dict:
+def listening_test_progress(*, test: ListeningTest) -> dict:
     """Votes collected against the target, for organizers watching a test fill."""
     stimuli = test.stimuli.filter(role="rating").aggregate(
         count=Count("id", distinct=True), votes=Count("votes", distinct=True)

@@ -18,6 +18,7 @@ import numpy as np
 from listening import services
 from listening.methods import spec
 from listening.models import Assignment, ListeningTest, Rater, Session
+from listening.services.errors import NothingLeft, SessionLimit
 
 
 @dataclass(frozen=True)
@@ -162,10 +163,8 @@ def crowd_simulate(
             while True:
                 try:
                     session = services.session_start(test=test, rater=rater, now=clock)
-                except services.RatingError as exc:
-                    if exc.code in ("exhausted", "session_limit"):
-                        break
-                    raise
+                except (NothingLeft, SessionLimit):
+                    break
                 count, clock = session_play(
                     session, clock=clock, profile=profile, truth=truth, rng=rng
                 )

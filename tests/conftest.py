@@ -76,7 +76,7 @@ def live_test_make(testset: TestSet, **fields) -> ListeningTest:
     test = ListeningTest.objects.create(
         name=f"test-{testset.pk}-{len(fields)}", testset=testset, **fields
     )
-    listening_services.test_publish(test=test)
+    listening_services.listening_test_publish(test=test)
     return test
 
 

@@ -3,9 +3,10 @@
 Every rule the rater must follow is checked here, on the server; the browser only helps.
 """
 
+from listening.services import errors
 from listening.services.checks import check_items, qualification_submit, setup_submit
-from listening.services.errors import RatingError
-from listening.services.publish import test_publish
+from listening.services.errors import PublishError, RatingError
+from listening.services.publish import listening_test_publish
 from listening.services.sessions import (
     assignment_next,
     rater_blocked_until,
@@ -17,9 +18,12 @@ from listening.services.sessions import (
 from listening.services.votes import vote_record
 
 __all__ = [
+    "PublishError",
     "RatingError",
     "assignment_next",
     "check_items",
+    "errors",
+    "listening_test_publish",
     "qualification_submit",
     "rater_blocked_until",
     "rater_get_or_create",
@@ -27,6 +31,5 @@ __all__ = [
     "session_start",
     "sessions_release_stale",
     "setup_submit",
-    "test_publish",
     "vote_record",
 ]

@@ -9,14 +9,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from listening.models import CheckItem, Qualification, Session, SetupResult
-from listening.services.errors import RatingError
+from listening.services.errors import AnswerMissing, AnswerTooLong, StepDone
 from listening.services.sessions import session_advance
 
 
 def _locked(session: Session, state: str) -> Session:
     session = Session.objects.select_for_update().select_related("test", "rater").get(pk=session.pk)
     if session.state != state:
-        raise RatingError(f"This step is already done (now: {session.state}).", code="wrong_step")
+        raise StepDone(f"the session is at {session.state}, not at {state}")
     return session
 
 
@@ -35,9 +35,9 @@ def _answers(session: Session, kind: str, data: Mapping) -> tuple[int, dict[str,
         field = f"{kind}-{item.key}"
         value = str(data.get(field, "")).strip().lower().replace(" ", "")
         if not value:
-            raise RatingError(f"Please answer every question ({kind} is incomplete).", code="blank")
+            raise AnswerMissing(f"{kind} is incomplete")
         if len(value) > 16:
-            raise RatingError(f"{kind}: the answer is too long.", code="bad_answer")
+            raise AnswerTooLong(f"{kind}: the answer is too long")
         given[str(item.key)] = value
         correct += value == item.answer
     return correct, given
@@ -46,7 +46,7 @@ def _answers(session: Session, kind: str, data: Mapping) -> tuple[int, dict[str,
 def _yes(data: Mapping, field: str) -> bool:
     value = str(data.get(field, "")).strip().lower()
     if value not in {"yes", "no"}:
-        raise RatingError(f"Please answer every question ({field} is missing).", code="blank")
+        raise AnswerMissing(f"{field} is missing")
     return value == "yes"
 
 
@@ -60,7 +60,7 @@ def qualification_submit(
         test = session.test
         tongue = str(data.get("mother_tongue", "")).strip()
         if not tongue:
-            raise RatingError("Please answer every question (mother tongue).", code="blank")
+            raise AnswerMissing("mother tongue is missing")
         headphones, hearing_ok = _yes(data, "headphones"), _yes(data, "normal_hearing")
         hearing, hearing_given = _answers(session, "hearing", data)
         bandwidth, bandwidth_given = _answers(session, "bandwidth", data)
@@ -105,7 +105,7 @@ def setup_submit(*, session: Session, data: Mapping, now: datetime | None = None
         session = _locked(session, Session.State.SETUP)
         test = session.test
         if str(data.get("level_confirmed", "")) != "1":
-            raise RatingError("Please confirm that you set a comfortable volume.", code="blank")
+            raise AnswerMissing("the volume was not confirmed")
         two_ear, two_ear_given = _answers(session, "two_ear", data)
         environment, environment_given = _answers(session, "environment", data)
         result = SetupResult.objects.create(

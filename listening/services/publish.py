@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from enhancement import storage
 from enhancement.models import Output, TestSet
 from enhancement.selectors import testset_languages
 from listening.models import ListeningTest, Stimulus
-from listening.services.errors import RatingError
+from listening.services.errors import (
+    LanguageUnspoken,
+    ReferenceMissing,
+    SpeechFailed,
+    UngeneratedTestSet,
+)
 from listening.stimuli import build
 from listening.stimuli.speech import SpeechUnavailable
 
@@ -18,29 +24,26 @@ REFERENCE_KINDS = {
 }
 
 
-def test_publish(*, test: ListeningTest) -> int:
+def listening_test_publish(*, test: ListeningTest) -> int:
     """Make a stimulus of every output, build gold, trap, training and check clips in every
     language, and open the test to raters. Returns the rating stimulus count. Nothing is
-    written unless all of it can be built."""
+    written unless all of it can be built: no row, and no audio file either."""
     if test.testset.status != TestSet.Status.DONE:
-        raise RatingError(
-            f"test set {test.testset.name!r} is {test.testset.status}, not done: generate it first",
-            code="testset_not_ready",
+        raise UngeneratedTestSet(
+            f"test set {test.testset.name!r} is {test.testset.status}, not done: generate it first"
         )
     languages = testset_languages(testset=test.testset)
     try:
         build.languages_check(languages)
     except SpeechUnavailable as exc:
-        raise RatingError(
-            f"cannot build trapping and hearing clips: {exc}", code="language"
-        ) from None
-    with transaction.atomic():
+        raise LanguageUnspoken(f"cannot build trapping and hearing clips: {exc}") from None
+    with storage.files_for_rows() as files, transaction.atomic():
         _rating_stimuli_create(test)
         try:
             for language in languages:
-                build.test_stimuli_build(test=test, language=language)
+                build.stimuli_build(test=test, language=language, files=files)
         except SpeechUnavailable as exc:
-            raise RatingError(f"cannot build platform clips: {exc}", code="speech") from None
+            raise SpeechFailed(f"cannot build platform clips: {exc}") from None
         test.status = ListeningTest.Status.LIVE
         test.save(update_fields=["status"])
     return test.stimuli.filter(role=Stimulus.Role.RATING).count()
@@ -79,16 +82,14 @@ def _references(test: ListeningTest, outputs: list[Output]) -> dict | None:
     kind = REFERENCE_KINDS[test.reference_condition]
     found = {o.clip_id: o for o in outputs if o.system.kind == kind}
     if not found:
-        raise RatingError(
+        raise ReferenceMissing(
             f"{test.get_method_display().split(' ')[0]} against the "
-            f"{test.reference_condition} input needs the test set to include a {kind!r} system",
-            code="no_reference",
+            f"{test.reference_condition} input needs the test set to include a {kind!r} system"
         )
     missing = {o.clip_id for o in outputs} - set(found)
     if missing:
-        raise RatingError(
+        raise ReferenceMissing(
             f"{len(missing)} clip(s) have no {kind!r} output to compare with; regenerate the "
-            "test set",
-            code="no_reference",
+            "test set"
         )
     return {**found, "own": {o.id for o in found.values()}}

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.formats import date_format
 
+from listening.methods import spec
 from listening.models import (
     Assignment,
     CheckItem,
@@ -21,7 +21,13 @@ from listening.models import (
     SetupResult,
     Stimulus,
 )
-from listening.services.errors import RatingError
+from listening.services.errors import (
+    NoClipsInLanguage,
+    NothingLeft,
+    NotLive,
+    RaterBlocked,
+    SessionLimit,
+)
 from listening.services.reserve import extras_pick, rating_reserve
 
 State = Session.State
@@ -53,11 +59,9 @@ def session_start(*, test: ListeningTest, rater: Rater, now: datetime | None = N
     """Resume the rater's open session, or open one at the first step the rater still needs."""
     now = now or timezone.now()
     if test.status != ListeningTest.Status.LIVE:
-        raise RatingError("This test is not open for rating.", code="not_live")
+        raise NotLive()
     if not test.stimuli.filter(language=rater.language, role=Stimulus.Role.RATING).exists():
-        raise RatingError(
-            f"This test has no clips in your language ({rater.language}).", code="language"
-        )
+        raise NoClipsInLanguage(f"This test has no clips in your language ({rater.language}).")
     open_session = test.sessions.filter(rater=rater, state__in=Session.OPEN_STATES).first()
     if open_session:
         return open_session
@@ -74,24 +78,14 @@ def session_start(*, test: ListeningTest, rater: Rater, now: datetime | None = N
 def _may_start(test: ListeningTest, rater: Rater, now: datetime) -> None:
     until = rater_blocked_until(test=test, rater=rater, now=now)
     if until is not None:
-        raise RatingError(
-            "You did not pass the qualification. You may try again after "
-            f"{date_format(until, 'DATETIME_FORMAT')} (UTC).",
-            code="blocked",
-        )
+        raise RaterBlocked(until=until)
     if test.sessions.filter(rater=rater).count() >= test.max_sessions_per_rater:
-        raise RatingError(
-            "You have taken the most sessions allowed in this test "
-            f"({test.max_sessions_per_rater}). Thank you!",
-            code="session_limit",
-        )
+        raise SessionLimit(f"all {test.max_sessions_per_rater} sessions allowed are taken")
     pool = Stimulus.objects.filter(
         test=test, role=Stimulus.Role.RATING, language=rater.language, reserved__lt=test.quota
     ).exclude(id__in=Assignment.objects.filter(session__rater=rater).values("stimulus_id"))
     if not pool.exists():
-        raise RatingError(
-            "There is nothing left for you to rate in this test. Thank you!", code="exhausted"
-        )
+        raise NothingLeft()
 
 
 def _needed(session: Session, state: str, now: datetime) -> bool:
@@ -162,35 +156,34 @@ def _training_assign(session: Session) -> None:
     training = session.test.stimuli.filter(
         role=Stimulus.Role.TRAINING, language=session.rater.language
     ).order_by("id")
-    start = session.assignments.count()
-    Assignment.objects.bulk_create(
-        _assignment(session, stimulus, start + number, Assignment.Phase.TRAINING)
-        for number, stimulus in enumerate(training)
-    )
+    _assignments_create(session, list(training), Assignment.Phase.TRAINING)
 
 
 def _rating_assign(session: Session) -> None:
     test, rater = session.test, session.rater
     chosen = rating_reserve(test=test, rater=rater)
     if not chosen:
-        raise RatingError(
-            "There is nothing left for you to rate in this test. Thank you!", code="exhausted"
-        )
+        raise NothingLeft()
     stimuli = chosen + extras_pick(test=test, rater=rater, avoid={s.utterance for s in chosen})
     secrets.SystemRandom().shuffle(stimuli)
-    start = session.assignments.count()
-    Assignment.objects.bulk_create(
-        _assignment(session, stimulus, start + number, Assignment.Phase.RATING)
-        for number, stimulus in enumerate(stimuli)
-    )
+    _assignments_create(session, stimuli, Assignment.Phase.RATING)
     Stimulus.objects.filter(id__in=[s.id for s in chosen]).update(reserved=F("reserved") + 1)
 
 
-def _assignment(session: Session, stimulus: Stimulus, position: int, phase: str) -> Assignment:
-    # CCR: the order of reference and processed is drawn per assignment and kept.
-    first = secrets.randbelow(2) == 1 if session.test.method == "ccr" else None
-    return Assignment(
-        session=session, stimulus=stimulus, position=position, phase=phase, processed_first=first
+def _assignments_create(session: Session, stimuli: list[Stimulus], phase: str) -> None:
+    """Give the session these stimuli, in this order, after those it already holds."""
+    start = session.assignments.count()
+    # A random order of reference and processed (CCR) is drawn per assignment and kept.
+    random_order = spec(session.test.method).random_order
+    Assignment.objects.bulk_create(
+        Assignment(
+            session=session,
+            stimulus=stimulus,
+            position=start + number,
+            phase=phase,
+            processed_first=secrets.randbelow(2) == 1 if random_order else None,
+        )
+        for number, stimulus in enumerate(stimuli)
     )
 
 

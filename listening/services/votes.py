@@ -9,9 +9,20 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from listening.methods import Answer, AnswerInvalid, answer_read
+from listening.methods import Answer, AnswerInvalid, answer_read, spec
 from listening.models import Assignment, Session, Stimulus, Vote
-from listening.services.errors import RatingError
+from listening.services.errors import (
+    AlreadyRated,
+    KeyReused,
+    NothingLeft,
+    NotInSession,
+    NotServed,
+    RequestInvalid,
+    ScoreInvalid,
+    SessionExpired,
+    StepDone,
+    TooFast,
+)
 from listening.services.sessions import session_advance, session_complete
 
 # What the browser reports is stored, capped to the columns' range: a forged huge number is
@@ -24,35 +35,33 @@ def _parse_uuid(value: object, what: str) -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
     except ValueError:
-        raise RatingError(f"{what} is not a valid id: {value!r}", code="bad_id") from None
+        raise RequestInvalid(f"{what} is not a valid id: {value!r}") from None
 
 
 def _votable_assignment(session: Session, stimulus_key: uuid.UUID) -> Assignment:
     if session.state == Session.State.ABANDONED:
-        raise RatingError(
-            "This session expired. Please start again from your link.", code="expired"
-        )
+        raise SessionExpired()
     if session.state not in (Session.State.TRAINING, Session.State.RATING):
-        raise RatingError("This session is not at a rating step.", code="closed")
+        raise StepDone(f"the session is at {session.state}, not at a rating step")
     assignment = (
         session.assignments.filter(stimulus__key=stimulus_key, released=False)
         .select_related("stimulus")
         .first()
     )
     if assignment is None:
-        raise RatingError("That clip is not part of your session.", code="not_in_session")
+        raise NotInSession()
     if Vote.objects.filter(assignment=assignment).exists():
-        raise RatingError("You have already rated that clip.", code="duplicate")
+        raise AlreadyRated()
     if assignment.served_at is None:
-        raise RatingError("That clip has not been played yet.", code="not_served")
+        raise NotServed()
     return assignment
 
 
 def _passed(stimulus: Stimulus, answer: Answer, method: str) -> bool | None:
-    """Gold is judged on the main (overall) score; a P.835 trap asks for one answer on every
-    scale."""
+    """Gold is judged on the main (overall) score; a trap of a method with several scales
+    (P.835) asks for one answer on every scale."""
     verdict = stimulus.accepts(answer.score)
-    if verdict and method == "p835" and stimulus.role in ("trap", "training"):
+    if verdict and spec(method).side_scales and stimulus.role in ("trap", "training"):
         verdict = stimulus.accepts(answer.sig) and stimulus.accepts(answer.bak)
     return verdict
 
@@ -87,19 +96,18 @@ def _record(session, stimulus_uuid, answer, key, time_on_page_ms, play_count, no
     existing = Vote.objects.filter(idempotency_key=key).first()
     if existing is not None:
         if existing.session_id != session.id:
-            raise RatingError("That submission id was used elsewhere.", code="key_reused")
+            raise KeyReused("that submission id was used in another session")
         return existing
     assignment = _votable_assignment(session, stimulus_uuid)
     method = session.test.method
     try:
         parsed = answer_read(method, answer, processed_first=assignment.processed_first)
     except AnswerInvalid as exc:
-        raise RatingError(str(exc), code="bad_score") from None
+        raise ScoreInvalid(str(exc)) from None
     elapsed = now - assignment.served_at
     if elapsed.total_seconds() < assignment.stimulus.duration:
-        raise RatingError(
-            "That answer came before the clip could have been heard to the end.", code="too_fast"
-        )
+        heard = elapsed.total_seconds()
+        raise TooFast(f"answered {heard:.1f} s into a {assignment.stimulus.duration:.1f} s clip")
     vote = Vote.objects.create(
         assignment=assignment,
         session=session,
@@ -136,7 +144,7 @@ def _session_touch(session: Session, phase: str, now: datetime) -> None:
         session.save(update_fields=[*fields, "trained_at"])
         try:
             session_advance(session=session, now=now)
-        except RatingError:  # trained, but others filled every quota meanwhile
+        except NothingLeft:  # trained, but others filled every quota meanwhile
             session.state = Session.State.COMPLETE
             session.completed_at = now
             session.save(update_fields=["state", "completed_at"])

@@ -14,6 +14,8 @@ import numpy as np
 
 from enhancement import storage
 from enhancement.models import Clip
+from enhancement.storage import StoredFiles
+from listening.methods import spec
 from listening.models import CheckItem, ListeningTest, Stimulus
 from listening.stimuli import audio as sig
 from listening.stimuli import speech
@@ -41,19 +43,20 @@ def languages_check(languages: list[str]) -> None:
         speech.trap_text(language, 1, every_scale=False)
 
 
-def test_stimuli_build(*, test: ListeningTest, language: str) -> int:
-    """Gold, trap and training stimuli and check trials for one language; returns how many
-    stimuli were made. A language already built is left alone."""
+def stimuli_build(*, test: ListeningTest, language: str, files: StoredFiles) -> int:
+    """Gold, trap and training stimuli and check trials for one language, their audio stored
+    through files; returns how many stimuli were made. A language already built is left
+    alone."""
     if test.stimuli.filter(language=language).exclude(role=Stimulus.Role.RATING).exists():
         return 0
     rng = np.random.default_rng([zlib.crc32(language.encode()), test.pk])
     sources = _clean_sources(test, language)
-    built = Builder(test, language, rng)
+    built = Builder(test, language, rng, files)
     built.gold(sources)
     built.traps(sources)
     built.training(sources[0])
     Stimulus.objects.bulk_create(built.stimuli)
-    CheckItem.objects.bulk_create(checks_build(test, language, sources[0], rng))
+    CheckItem.objects.bulk_create(checks_build(test, language, sources[0], rng, files))
     return len(built.stimuli)
 
 
@@ -74,19 +77,22 @@ def _clean_sources(test: ListeningTest, language: str) -> list[Source]:
 
 
 class Builder:
-    def __init__(self, test: ListeningTest, language: str, rng: np.random.Generator) -> None:
-        self.test, self.language, self.rng = test, language, rng
+    def __init__(
+        self, test: ListeningTest, language: str, rng: np.random.Generator, files: StoredFiles
+    ) -> None:
+        self.test, self.language, self.rng, self.files = test, language, rng, files
+        self.method = spec(test.method)
         self.target = test.testset.target_level_db
         self.stimuli: list[Stimulus] = []
         # The bottom of the method's scale, where the strongest anchor belongs.
-        self.worst = -3 if test.method == "ccr" else 1
+        self.worst = self.method.low
         self.tolerance = test.gold_tolerance
 
     # -- stimuli -------------------------------------------------------------------------------
     def add(self, role, utterance, audio, rate, *, reference=None, accept=None) -> None:
         same = reference is audio
         audio = sig.level(audio, rate, self.target)
-        name = storage.audio_save(audio=audio, sample_rate=rate)
+        name = self.files.audio_save(audio=audio, sample_rate=rate)
         duration = len(audio) / rate
         reference_name = ""
         if reference is not None:
@@ -94,7 +100,7 @@ class Builder:
                 reference_name = name
             else:
                 reference = sig.level(reference, rate, self.target)
-                reference_name = storage.audio_save(audio=reference, sample_rate=rate)
+                reference_name = self.files.audio_save(audio=reference, sample_rate=rate)
             duration += len(reference) / rate
         low, high = accept if accept is not None else (None, None)
         self.stimuli.append(
@@ -122,22 +128,21 @@ class Builder:
             anchor = sig.mnru(source.audio, source.rate, sig.ANCHOR_Q_DB, seed=index)
             self.pair_or_single(Stimulus.Role.GOLD, source, anchor, worst)
             if not self.test.is_paired:
-                self.pair_or_single(Stimulus.Role.GOLD, source, source.audio, (5 - t, 5))
+                best = self.method.high
+                self.pair_or_single(Stimulus.Role.GOLD, source, source.audio, (best - t, best))
 
     def traps(self, sources: list[Source]) -> None:
         for number in range(TRAP_COUNT):
             self.add_trap(Stimulus.Role.TRAP, sources[number % len(sources)])
 
     def add_trap(self, role, source: Source) -> None:
-        method = self.test.method
-        if method == "dcr":  # the reference against itself: no audible degradation
+        trap = self.method.trap
+        if not trap.spoken:  # the reference against itself, judged by the method's rule
             return self.add(role, source.utterance, source.audio, source.rate,
-                            reference=source.audio, accept=(4, 5))  # fmt: skip
-        if method == "ccr":  # the reference against itself: about the same
-            return self.add(role, source.utterance, source.audio, source.rate,
-                            reference=source.audio, accept=(-1, 1))  # fmt: skip
-        answer = int(self.rng.integers(1, 6))
-        text = speech.trap_text(self.language, answer, every_scale=method == "p835")
+                            reference=source.audio, accept=trap.accept)  # fmt: skip
+        answer = int(self.rng.integers(self.method.low, self.method.high + 1))
+        every_scale = bool(self.method.side_scales)
+        text = speech.trap_text(self.language, answer, every_scale=every_scale)
         instruction = sig.at_rate(speech.speak(self.language, text), speech.RATE, source.rate)
         audio = sig.trap(source.audio, instruction, source.rate)
         return self.add(role, source.utterance, audio, source.rate, accept=(answer, answer))
@@ -153,7 +158,11 @@ class Builder:
 
 # -- qualification and setup trials ---------------------------------------------------------
 def checks_build(
-    test: ListeningTest, language: str, source: Source, rng: np.random.Generator
+    test: ListeningTest,
+    language: str,
+    source: Source,
+    rng: np.random.Generator,
+    files: StoredFiles,
 ) -> list[CheckItem]:
     digits = [
         sig.at_rate(speech.speak(language, speech.digit_text(language, d)), speech.RATE, CHECK_RATE)
@@ -164,15 +173,16 @@ def checks_build(
         triplet = [int(d) for d in rng.choice(10, size=3, replace=True)]
         snr = DIN_SNR_DB[number % len(DIN_SNR_DB)]
         clip = sig.digits_in_noise([digits[d] for d in triplet], CHECK_RATE, snr, rng)
-        items.append(_item(test, language, "hearing", clip, CHECK_RATE, "".join(map(str, triplet))))
+        answer = "".join(map(str, triplet))
+        items.append(_item(files, test, language, "hearing", clip, CHECK_RATE, answer))
     for _ in range(PAIR_BANK):
         left, right = (int(d) for d in rng.integers(1, 10, size=2))
         clip = sig.two_ear(digits[left], digits[right], CHECK_RATE)
-        items.append(_item(test, language, "two_ear", clip, CHECK_RATE, str(left + right)))
+        items.append(_item(files, test, language, "two_ear", clip, CHECK_RATE, str(left + right)))
     wide = speech.speak(language, speech.calibration_text(language))
-    items.append(_item(test, language, "calibration", wide, speech.RATE, ""))
-    items += _pairs(test, language, "bandwidth", wide, rng, _bandwidth_pair)
-    items += _pairs(test, language, "environment", wide, rng, _jnd_pair)
+    items.append(_item(files, test, language, "calibration", wide, speech.RATE, ""))
+    items += _pairs(files, test, language, "bandwidth", wide, rng, _bandwidth_pair)
+    items += _pairs(files, test, language, "environment", wide, rng, _jnd_pair)
     return items
 
 
@@ -187,7 +197,7 @@ def _jnd_pair(x, number, rng):
     return x, degraded, "a"
 
 
-def _pairs(test, language, kind, x, rng, make) -> list[CheckItem]:
+def _pairs(files, test, language, kind, x, rng, make) -> list[CheckItem]:
     items = []
     for number in range(PAIR_BANK):
         first, second, answer = make(x, number, rng)
@@ -195,11 +205,11 @@ def _pairs(test, language, kind, x, rng, make) -> list[CheckItem]:
             first, second, answer = second, first, "b"
         elif answer == "different" and rng.random() < 0.5:
             first, second = second, first
-        items.append(_item(test, language, kind, first, speech.RATE, answer, second=second))
+        items.append(_item(files, test, language, kind, first, speech.RATE, answer, second=second))
     return items
 
 
-def _item(test, language, kind, audio, rate, answer, *, second=None) -> CheckItem:
+def _item(files, test, language, kind, audio, rate, answer, *, second=None) -> CheckItem:
     target = test.testset.target_level_db
     if audio.ndim == 1:
         audio = sig.level(audio, rate, target)
@@ -207,13 +217,13 @@ def _item(test, language, kind, audio, rate, answer, *, second=None) -> CheckIte
     name_b = ""
     if second is not None:
         second = sig.level(second, rate, target)
-        name_b = storage.audio_save(audio=second, sample_rate=rate)
+        name_b = files.audio_save(audio=second, sample_rate=rate)
         duration += len(second) / rate
     return CheckItem(
         test=test,
         language=language,
         kind=kind,
-        audio=storage.audio_save(audio=audio, sample_rate=rate),
+        audio=files.audio_save(audio=audio, sample_rate=rate),
         audio_b=name_b,
         answer=answer,
         duration=duration,

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from listening import services
+from listening import methods, services
 from listening.models import ListeningTest, Rater
-from listening.selectors import test_language_choices
+from listening.selectors import listening_test_language_choices
 from listening.views.common import browser_rater_id, remember, speaking
-from listening.views.messages import rater_message
 
 
 @never_cache
 def entry(request: HttpRequest, token: str) -> HttpResponse:
     test = get_object_or_404(ListeningTest, entry_token=token)
-    choices = test_language_choices(test=test)
+    choices = listening_test_language_choices(test=test)
     languages = [code for code, _name in choices]
     chosen = request.POST.get("language", "") if request.method == "POST" else ""
     # One language: the page speaks it. Several: the browser's choice until the rater picks.
@@ -31,7 +28,12 @@ def entry(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _entry(request: HttpRequest, test: ListeningTest, choices) -> HttpResponse:
-    context = {"test": test, "languages": choices, "error": None}
+    context = {
+        "test": test,
+        "intro": methods.spec(test.method).intro,
+        "languages": choices,
+        "error": None,
+    }
     if request.method != "POST":
         if test.status != ListeningTest.Status.LIVE:
             context["error"] = _("This test is not open for rating.")
@@ -51,15 +53,7 @@ def _entry(request: HttpRequest, test: ListeningTest, choices) -> HttpResponse:
         try:
             session = services.session_start(test=test, rater=rater)
         except services.RatingError as exc:
-            blocked = exc.code == "blocked"
-            context["error"] = _blocked(test, rater) if blocked else rater_message(exc)
-        else:
-            return redirect("listening:session", token=session.token)
+            context["error"] = exc.rater_message
+            return render(request, "listening/entry.html", context, status=exc.status)
+        return redirect("listening:session", token=session.token)
     return render(request, "listening/entry.html", context, status=400)
-
-
-def _blocked(test: ListeningTest, rater: Rater) -> str:
-    until = services.rater_blocked_until(test=test, rater=rater, now=timezone.now())
-    return _("You did not pass the qualification. You may try again after %(date)s (UTC).") % {
-        "date": date_format(until, "DATETIME_FORMAT") if until else "-"
-    }

@@ -14,8 +14,8 @@ from enhancement.storage import audio_url
 from listening import methods, services
 from listening.models import Assignment, CheckItem, Session
 from listening.selectors import LANGUAGE_NAMES
+from listening.services.errors import RaterBlocked
 from listening.views.common import owned_session, speaking
-from listening.views.messages import rater_message
 
 State = Session.State
 
@@ -42,7 +42,8 @@ def render_step(request, session: Session, error: str | None = None, status: int
         until = services.rater_blocked_until(
             test=session.test, rater=session.rater, now=timezone.now()
         )
-        return render(request, "listening/blocked.html", {"until": until}, status=403)
+        message = RaterBlocked(until=until).rater_message if until else None
+        return render(request, "listening/blocked.html", {"blocked": message}, status=403)
     if session.state == State.ABANDONED:
         return render(request, "listening/expired.html", {"session": session}, status=410)
     return render(request, "listening/done.html", {"session": session})
@@ -89,7 +90,7 @@ def _clips(session: Session, assignment: Assignment) -> list[dict]:
     if not stimulus.reference_audio:
         return [{"id": "clip", "url": processed, "label": ""}]
     reference = audio_url(stimulus.reference_audio)
-    if session.test.method == "dcr":
+    if methods.spec(session.test.method).reference_first:
         return [
             {"id": "clip-1", "url": reference, "label": methods.LABEL_REFERENCE},
             {"id": "clip-2", "url": processed, "label": methods.LABEL_SECOND},
@@ -131,8 +132,7 @@ def _int_or_none(value: str | None) -> int | None:
 
 def _refused(request, session, exc: services.RatingError):
     session.refresh_from_db()
-    status = 409 if exc.code in {"duplicate", "closed", "expired", "wrong_step"} else 400
-    return render_step(request, session, error=rater_message(exc), status=status)
+    return render_step(request, session, error=exc.rater_message, status=exc.status)
 
 
 @never_cache

@@ -107,8 +107,8 @@ def test_ccr_against_the_clean_reference_needs_a_clean_reference_system():
     test = ListeningTest.objects.create(
         name="ccr clean", testset=testset, method="ccr", reference_condition="clean"
     )
-    with pytest.raises(services.RatingError, match="clean_reference"):
-        services.test_publish(test=test)
+    with pytest.raises(services.PublishError, match="clean_reference"):
+        services.listening_test_publish(test=test)
     test.refresh_from_db()
     assert test.status == "draft" and not test.stimuli.exists()
 
@@ -122,14 +122,14 @@ def test_a_language_the_platform_cannot_speak_is_refused_by_name():
 
     testset_generate(testset=testset)
     test = ListeningTest.objects.create(name="xx", testset=testset)
-    with pytest.raises(services.RatingError, match="'xx'"):
-        services.test_publish(test=test)
+    with pytest.raises(services.PublishError, match="'xx'"):
+        services.listening_test_publish(test=test)
     assert not Stimulus.objects.filter(test=test).exists()
 
 
 def test_publishing_twice_builds_nothing_new(live_test):
     before = live_test.stimuli.count(), CheckItem.objects.filter(test=live_test).count()
-    services.test_publish(test=live_test)
+    services.listening_test_publish(test=live_test)
     after = live_test.stimuli.count(), CheckItem.objects.filter(test=live_test).count()
     assert before == after
 

@@ -133,8 +133,8 @@ def test_a_rater_past_the_session_limit_is_refused(live_test):
 def test_publishing_before_generation_is_refused_and_changes_nothing():
     testset = testset_make([corpus_make("en", 2)], generate=False)
     test = ListeningTest.objects.create(name="early", testset=testset)
-    with pytest.raises(services.RatingError, match="generate it first"):
-        services.test_publish(test=test)
+    with pytest.raises(services.PublishError, match="generate it first"):
+        services.listening_test_publish(test=test)
     test.refresh_from_db()
     assert test.status == ListeningTest.Status.DRAFT and not test.stimuli.exists()
 
