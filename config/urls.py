@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index")),
     path("admin/", admin.site.urls),
+    path("", include("enhancement.urls")),
     path("", include("listening.urls")),
     path("", include("analysis.urls")),
 ]

@@ -96,7 +96,7 @@ def audio_url(name: str) -> str:
     if settings.AUDIO_STORAGE == "s3":
         return default_storage.url(name)
     token = signing.TimestampSigner(salt=_SALT).sign_object({"n": name}, compress=True)
-    return reverse("listening:audio", args=[token])
+    return reverse("enhancement:audio", args=[token])
 
 
 def audio_token_read(token: str) -> str:

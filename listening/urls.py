@@ -12,5 +12,4 @@ urlpatterns = [
     path("s/<uuid:token>/vote/", views.vote, name="vote"),
     path("s/<uuid:token>/qualification/", views.qualification, name="qualification"),
     path("s/<uuid:token>/setup/", views.setup, name="setup"),
-    path("a/<str:token>", views.audio, name="audio"),
 ]

@@ -1,7 +1,6 @@
 """Rater pages: plain Django views; the server holds every piece of state."""
 
-from listening.views.audio import audio
 from listening.views.entry import entry
 from listening.views.session import qualification, session_page, setup, vote
 
-__all__ = ["audio", "entry", "qualification", "session_page", "setup", "vote"]
+__all__ = ["entry", "qualification", "session_page", "setup", "vote"]

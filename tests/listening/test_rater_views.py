@@ -238,7 +238,7 @@ def test_the_rating_page_and_audio_reveal_no_system_or_file_name(client, live_te
 
 
 def test_a_forged_audio_token_is_404(client):
-    assert client.get(reverse("listening:audio", args=["forged:token"])).status_code == 404
+    assert client.get(reverse("enhancement:audio", args=["forged:token"])).status_code == 404
 
 
 def test_an_expired_audio_token_is_404(client, live_test, settings):
