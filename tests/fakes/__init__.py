@@ -1,0 +1,1 @@
+"""Local servers that speak a remote service's protocol, for tests."""
