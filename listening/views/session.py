@@ -7,6 +7,7 @@ import uuid
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -49,16 +50,27 @@ def render_step(request, session: Session, error: str | None = None, status: int
     return render(request, "listening/done.html", {"session": session})
 
 
-def _trials(session: Session, kind: str) -> list[dict]:
+def _trials(session: Session, kind: str, label=None) -> list[dict]:
+    """The session's trials of a kind for the page; label(number) names a typed answer's
+    field."""
     return [
         {
             "key": item.key,
             "field": f"{kind}-{item.key}",
             "url": audio_url(item.audio),
             "url_b": audio_url(item.audio_b) if item.audio_b else "",
+            "label": label(number) if label else "",
         }
-        for item in services.check_items(session=session, kind=kind)
+        for number, item in enumerate(services.check_items(session=session, kind=kind), 1)
     ]
+
+
+def _digits_label(number: int) -> str:
+    return _("Digits %(number)s") % {"number": number}
+
+
+def _sum_label(number: int) -> str:
+    return _("Sum")
 
 
 def _qualification(request, session, error, status):
@@ -66,7 +78,7 @@ def _qualification(request, session, error, status):
         "session": session,
         "error": error,
         "languages": sorted(LANGUAGE_NAMES.items(), key=lambda pair: pair[0]),
-        "hearing": _trials(session, CheckItem.Kind.HEARING),
+        "hearing": _trials(session, CheckItem.Kind.HEARING, _digits_label),
         "bandwidth": _trials(session, CheckItem.Kind.BANDWIDTH),
     }
     return render(request, "listening/qualification.html", context, status=status)
@@ -77,7 +89,7 @@ def _setup(request, session, error, status):
         "session": session,
         "error": error,
         "calibration": _trials(session, CheckItem.Kind.CALIBRATION),
-        "two_ear": _trials(session, CheckItem.Kind.TWO_EAR),
+        "two_ear": _trials(session, CheckItem.Kind.TWO_EAR, _sum_label),
         "environment": _trials(session, CheckItem.Kind.ENVIRONMENT),
     }
     return render(request, "listening/setup.html", context, status=status)

@@ -7,7 +7,7 @@ import pytest
 import soundfile as sf
 from django.core.files.storage import default_storage
 
-from enhancement.models import System
+from enhancement.models import Clip, System
 from listening import services
 from listening.models import CheckItem, ListeningTest, Stimulus
 from tests.conftest import corpus_make, live_test_make, testset_make
@@ -143,3 +143,23 @@ def test_ccr_with_clean_reference_compares_with_the_clean_output():
     test = live_test_make(testset, method="ccr", reference_condition="clean")
     kinds = set(test.stimuli.filter(role="rating").values_list("output__system__kind", flat=True))
     assert kinds == {"unprocessed", "spectral_gating"}
+
+
+def stored_files(root) -> set:
+    return {path for path in root.rglob("*") if path.is_file()}
+
+
+def test_a_publish_that_fails_part_way_leaves_no_stimulus_and_no_audio(testset, media_root):
+    # Languages build in order (de, then en): with the English clean references gone from
+    # storage, English fails after every German clip was stored.
+    for clip in Clip.objects.filter(corpus__language="en"):
+        default_storage.delete(clip.reference.name)
+    before = stored_files(media_root)
+    test = ListeningTest.objects.create(name="fails part way", testset=testset)
+    with pytest.raises(FileNotFoundError):
+        services.listening_test_publish(test=test)
+    test.refresh_from_db()
+    assert test.status == "draft"
+    assert not Stimulus.objects.filter(test=test).exists()
+    assert not CheckItem.objects.filter(test=test).exists()
+    assert stored_files(media_root) == before
