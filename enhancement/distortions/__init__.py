@@ -7,6 +7,19 @@ bytes once stored.
 """
 
 from enhancement.distortions.apply import recipe_apply
-from enhancement.distortions.recipe import EXTRA_COUNT_PROBABILITIES, EXTRA_KINDS, recipe_draw
+from enhancement.distortions.recipe import (
+    DEFAULT_NOISE_KINDS,
+    EXTRA_COUNT_PROBABILITIES,
+    EXTRA_KINDS,
+    NOISE_KINDS,
+    recipe_draw,
+)
 
-__all__ = ["EXTRA_COUNT_PROBABILITIES", "EXTRA_KINDS", "recipe_apply", "recipe_draw"]
+__all__ = [
+    "DEFAULT_NOISE_KINDS",
+    "EXTRA_COUNT_PROBABILITIES",
+    "EXTRA_KINDS",
+    "NOISE_KINDS",
+    "recipe_apply",
+    "recipe_draw",
+]

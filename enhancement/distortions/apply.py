@@ -149,6 +149,8 @@ def _packet_loss(x, rate, step):
     return x * mask
 
 
+# The distortions after the noise, in the order they act on the noisy signal (reverberation
+# acts on the speech before the noise is added).
 _CHANNEL = {
     "wind": _wind,
     "bandwidth": _bandwidth,
@@ -179,9 +181,9 @@ def recipe_apply(
         speech, reference = _reverb(speech, sample_rate, extras["reverb"], None)
     noise, used = noise_make(len(speech), recipe["noise"], pools)
     noisy = mix_at_snr(speech, noise, recipe["noise"]["snr_db"], sample_rate)
-    for kind in ("wind", "bandwidth", "clipping", "codec", "packet_loss"):
+    for kind, distort in _CHANNEL.items():
         if kind in extras:
-            noisy = _CHANNEL[kind](noisy, sample_rate, extras[kind])
+            noisy = distort(noisy, sample_rate, extras[kind])
     peak = float(np.max(np.abs(noisy))) if len(noisy) else 0.0
     gain = 0.99 / peak if peak > 0.99 else 1.0
     return (

@@ -7,7 +7,10 @@ import numpy as np
 URGENT_RATES = (8000, 16000, 22050, 24000, 32000, 44100, 48000)
 # URGENT 2025: how many distortions beyond additive noise a simulated clip gets.
 EXTRA_COUNT_PROBABILITIES = {0: 0.25, 1: 0.40, 2: 0.20, 3: 0.15}
-EXTRA_KINDS = ("reverb", "bandwidth", "clipping", "codec", "packet_loss", "wind")
+# What additive noise can be: generated (white, pink), other talkers of the corpus (babble), or
+# the organizer's uploaded noises (file). The default is every kind that needs no noise corpus.
+NOISE_KINDS = ("white", "pink", "babble", "file")
+DEFAULT_NOISE_KINDS = ("white", "pink", "babble")
 SNR_RANGE_DB = (-5.0, 20.0)
 CODECS = ("mp3", "vorbis", "opus")
 
@@ -56,6 +59,8 @@ def _wind(rng, rate):
     }
 
 
+# The extra distortions, in the order recipes draw and list them: changing the order changes
+# every seeded recipe. recipe_apply keeps its own signal-chain order.
 _DRAW = {
     "reverb": _reverb,
     "bandwidth": _bandwidth,
@@ -64,6 +69,7 @@ _DRAW = {
     "packet_loss": _packet_loss,
     "wind": _wind,
 }
+EXTRA_KINDS = tuple(_DRAW)
 
 
 def extra_count(rng: np.random.Generator) -> int:
@@ -75,7 +81,7 @@ def recipe_draw(
     seed: int,
     *,
     sample_rate: int,
-    noise_kinds: tuple[str, ...] = ("white", "pink", "babble"),
+    noise_kinds: tuple[str, ...] = DEFAULT_NOISE_KINDS,
     snr_range_db: tuple[float, float] = SNR_RANGE_DB,
 ) -> dict:
     """A recipe for one clip: additive noise at an SNR on active speech, then 0–3 extras.

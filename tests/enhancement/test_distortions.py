@@ -7,7 +7,12 @@ import pytest
 from scipy.signal import correlate, welch
 from scipy.stats import chisquare
 
-from enhancement.distortions import EXTRA_COUNT_PROBABILITIES, recipe_apply, recipe_draw
+from enhancement.distortions import (
+    EXTRA_COUNT_PROBABILITIES,
+    EXTRA_KINDS,
+    recipe_apply,
+    recipe_draw,
+)
 from enhancement.distortions.apply import PACKET_MS
 from enhancement.storage import audio_encode
 from tests.conftest import speech
@@ -138,3 +143,17 @@ def test_a_loud_result_is_scaled_with_its_reference_so_nothing_clips():
     assert np.max(np.abs(noisy)) <= 0.99 + 1e-6
     gain = np.dot(reference, clean * 3) / np.dot(clean * 3, clean * 3)
     assert np.allclose(reference, clean * 3 * gain, atol=1e-4)
+
+
+def test_every_distortion_a_recipe_can_draw_is_applied():
+    clean, rate = clean16()
+    for kind in EXTRA_KINDS:
+        drawn = next(
+            r
+            for r in (recipe_draw(seed, sample_rate=rate) for seed in range(500))
+            if kind in [e["kind"] for e in r["extras"]]
+        )
+        step = next(e for e in drawn["extras"] if e["kind"] == kind)
+        noisy = recipe_apply(clean, rate, recipe("white", 60.0, step))[0]
+        plain = recipe_apply(clean, rate, recipe("white", 60.0))[0]
+        assert not np.allclose(noisy, plain), kind
