@@ -1,8 +1,8 @@
 """The SFI mask network and its STFT front end.
 
-Window and hop are fixed in milliseconds (32 ms and 16 ms), so an STFT bin is ~31.25 Hz wide at
-every sample rate: the 2-D convolutions see the same time-frequency neighbourhood at 8 kHz and
-at 48 kHz, and only the number of bins changes. One set of weights serves every rate.
+The window is fixed in milliseconds (32 ms, hopped by half a window), so an STFT bin is ~31.25 Hz
+wide at every sample rate: the 2-D convolutions see the same time-frequency neighbourhood at
+8 kHz and at 48 kHz, and only the number of bins changes. One set of weights serves every rate.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import torch
 from torch import nn
 
 WINDOW_MS = 32.0
-HOP_MS = 16.0
 CHECKPOINT = Path(__file__).with_name("sfi_mask.pt")
 
 
