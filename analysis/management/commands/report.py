@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from analysis.reports import report_build
+from config.lookup import by_id_or_name
 from listening.models import ListeningTest
 
 
@@ -27,9 +28,7 @@ class Command(BaseCommand):
 
 
 def _test(key: str) -> ListeningTest:
-    found = ListeningTest.objects.filter(name=key).first()
-    if found is None and key.isdigit():
-        found = ListeningTest.objects.filter(pk=int(key)).first()
+    found = by_id_or_name(ListeningTest.objects.all(), key)
     if found is None:
         names = ", ".join(ListeningTest.objects.values_list("name", flat=True)[:10]) or "none"
         raise CommandError(f"no listening test with id or name {key!r}; tests: {names}")
