@@ -99,10 +99,8 @@ def pipeline(utterances: int) -> dict:
     django.setup()
     from django.core.management import call_command
 
-    from enhancement.generation import testset_generate
-    from enhancement.ingest.service import corpus_ingest
     from enhancement.models import System, TestSet
-    from enhancement.simulation import corpus_simulate
+    from enhancement.services import corpus_ingest, corpus_simulate, testset_generate
 
     call_command("migrate", verbosity=0)
     stages = {"ingest": 0.0, "simulate": 0.0, "generate": 0.0}

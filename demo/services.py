@@ -17,8 +17,8 @@ from demo.sentences import SENTENCES
 from enhancement import services as enhancement_services
 from enhancement import storage
 from enhancement.audio import NOISE_GENERATORS, mix_at_snr, segmental_snr_db
-from enhancement.generation import testset_generate
 from enhancement.models import Corpus, System, TestSet
+from enhancement.services import testset_generate
 from listening import services as listening_services
 from listening.models import ListeningTest
 from listening.simulation import crowd_simulate

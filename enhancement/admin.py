@@ -11,9 +11,9 @@ from django.utils.html import format_html, format_html_join
 
 from enhancement import services, storage
 from enhancement.forms import IngestForm
-from enhancement.ingest.service import SourceRejected, corpus_ingest
 from enhancement.models import Clip, Corpus, MetricScore, Output, System, TestSet
 from enhancement.selectors import metric_means
+from enhancement.systems.kinds import DESCRIPTIONS
 
 
 def _player(name: str):
@@ -68,14 +68,14 @@ class CorpusAdmin(admin.ModelAdmin):
                 copy.flush()
                 source = copy.name
             try:
-                report = corpus_ingest(
+                report = services.corpus_ingest(
                     name=data["name"],
                     language=data["language"],
                     source=source,
                     kind=data["kind"],
                     channel=data["channel"],
                 )
-            except SourceRejected as exc:
+            except services.SourceRejected as exc:
                 self.message_user(request, f"Nothing ingested: {exc}", messages.ERROR)
                 return []
         level = messages.SUCCESS if report.ingested else messages.ERROR
@@ -103,10 +103,23 @@ class ClipAdmin(admin.ModelAdmin):
         return _player(obj.reference.name)
 
 
+def _kinds_help():
+    """What each kind of system is: help under the kind field, kept out of the field itself
+    so that editing a description makes no migration."""
+    items = format_html_join("", "<li><b>{}</b>: {}</li>", DESCRIPTIONS.items())
+    return format_html("<ul>{}</ul>", items)
+
+
 @admin.register(System)
 class SystemAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "created_at"]
     list_filter = ["kind"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "kind":
+            field.help_text = _kinds_help()
+        return field
 
 
 @admin.register(TestSet)
@@ -133,9 +146,7 @@ class TestSetAdmin(admin.ModelAdmin):
 
     @admin.action(description="Compute objective metrics")
     def score(self, request, queryset):
-        from enhancement.scoring import metrics_compute
-
-        sent = sum(metrics_compute(testset=testset) for testset in queryset)
+        sent = sum(services.metrics_compute(testset=testset) for testset in queryset)
         self.message_user(request, f"Scoring {sent} outputs.", messages.SUCCESS)
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from enhancement.systems import DESCRIPTIONS
+from enhancement.systems.kinds import KINDS
 
 
 class Corpus(models.Model):
@@ -64,12 +64,10 @@ class Clip(models.Model):
 class System(models.Model):
     """A registered enhancement system: an implementation from the registry plus parameters."""
 
-    KIND_CHOICES = [(kind, f"{kind}: {text}") for kind, text in DESCRIPTIONS.items()]
-
     name = models.CharField(
         max_length=100, unique=True, help_text="Internal; never shown to raters"
     )
-    kind = models.CharField(max_length=50, choices=KIND_CHOICES)
+    kind = models.CharField(max_length=50, choices=list(KINDS.items()))
     params = models.JSONField(default=dict, blank=True)
     model_file = models.FileField(
         upload_to="models/",

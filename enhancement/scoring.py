@@ -1,26 +1,19 @@
-"""Writes for objective metrics: score outputs in chunks, once per (output, metric, version).
-
-A chunk is one Celery task on the default queue; with a broker, chunks spread over worker
-processes. A metric that has no value for a clip, or fails on it, is stored with its reason and
-does not stop the others.
-"""
+"""Scoring one output with every available metric, without writing: the rows it returns are
+stored by services/scoring.py. A metric that has no value for a clip, or fails on it, gets a row
+with its reason and does not stop the others."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from functools import lru_cache, reduce
-from operator import or_
+from functools import lru_cache
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Q
-from threadpoolctl import threadpool_limits
 
 from enhancement import storage
 from enhancement.audio import normalise_level
 from enhancement.metrics import Evaluator, MetricUnavailable, MetricUndefined, evaluators
-from enhancement.models import MetricScore, Output, TestSet
+from enhancement.models import MetricScore, Output
 
 logger = logging.getLogger("auricle.enhancement")
 
@@ -37,21 +30,6 @@ def available_evaluators() -> tuple[Evaluator, ...]:
 
 def expected_metrics() -> list[tuple[str, str]]:
     return [(m.name, m.version) for e in available_evaluators() for m in e.metrics]
-
-
-def outputs_pending(*, testset: TestSet) -> list[int]:
-    """Outputs that lack a score for at least one available (metric, version)."""
-    wanted = expected_metrics()
-    pairs = reduce(or_, (Q(metric=m, version=v) for m, v in wanted))
-    done = (
-        MetricScore.objects.filter(output__testset=testset)
-        .filter(pairs)
-        .values("output_id")
-        .annotate(n=Count("id"))
-        .filter(n__gte=len(wanted))
-        .values_list("output_id", flat=True)
-    )
-    return list(testset.outputs.exclude(id__in=done).order_by("id").values_list("id", flat=True))
 
 
 def _inputs(output: Output) -> tuple[np.ndarray, int, np.ndarray | None]:
@@ -77,7 +55,9 @@ def _evaluate(evaluator: Evaluator, audio, rate, reference) -> tuple[dict[str, f
         return {}, f"{type(exc).__name__}: {exc}"
 
 
-def _output_scores(output: Output, done: set[tuple[str, str]]) -> list[MetricScore]:
+def output_scores(*, output: Output, done: set[tuple[str, str]]) -> list[MetricScore]:
+    """The unsaved score rows of every available metric output lacks (done: its (metric,
+    version) pairs); a metric that fails on it gets a row with the reason."""
     try:
         audio, rate, reference = _inputs(output)
         unreadable = ""
@@ -107,46 +87,3 @@ def _output_scores(output: Output, done: set[tuple[str, str]]) -> list[MetricSco
                 )
             )
     return rows
-
-
-def metrics_compute_chunk(*, output_ids: list[int]) -> int:
-    """Score some outputs with every available metric they lack. Returns rows written."""
-    existing: dict[int, set[tuple[str, str]]] = {}
-    for output_id, metric, version in MetricScore.objects.filter(
-        output_id__in=output_ids
-    ).values_list("output_id", "metric", "version"):
-        existing.setdefault(output_id, set()).add((metric, version))
-    rows: list[MetricScore] = []
-    # One BLAS thread per worker process: busy-waiting pools in parallel workers slow all of them.
-    with threadpool_limits(limits=settings.AURICLE_METRIC_THREADS):
-        for output in Output.objects.filter(id__in=output_ids).select_related("clip", "testset"):
-            rows += _output_scores(output, existing.get(output.id, set()))
-    MetricScore.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
-
-
-def metrics_retry_failed(*, testset: TestSet) -> int:
-    """Forget stored failures so the next run tries those clips again."""
-    deleted, _ = MetricScore.objects.filter(output__testset=testset, value__isnull=True).delete()
-    return deleted
-
-
-def metrics_compute(
-    *, testset: TestSet, on_progress: Callable[[int, int], None] | None = None
-) -> int:
-    """Score every output that lacks a metric: in this process when Celery is eager, else as
-    chunk tasks for the workers. Returns the number of outputs sent for scoring."""
-    from enhancement.tasks import metrics_compute_chunk as chunk_task
-
-    pending = outputs_pending(testset=testset)
-    size = settings.AURICLE_METRIC_CHUNK
-    chunks = [pending[i : i + size] for i in range(0, len(pending), size)]
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        for number, chunk in enumerate(chunks, start=1):
-            metrics_compute_chunk(output_ids=chunk)
-            if on_progress:
-                on_progress(min(number * size, len(pending)), len(pending))
-    else:
-        for chunk in chunks:
-            chunk_task.delay(chunk)
-    return len(pending)

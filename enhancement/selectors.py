@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
+
 import pandas as pd
 from django.conf import settings
+from django.db.models import Count, Q
 
-from enhancement.metrics import RANKED, metric_catalogue
+from config.lookup import by_id_or_name
+from enhancement.metrics import RANKED, MetricInfo, metric_catalogue
 from enhancement.models import MetricScore, TestSet
+from enhancement.scoring import expected_metrics
 
 SCORE_COLUMNS = ["output", "clip", "system", "language", "metric", "value"]
 
@@ -30,12 +36,11 @@ def metric_scores_frame(*, testset: TestSet) -> pd.DataFrame:
     return frame
 
 
-def ranked_metrics() -> dict:
-    """Metric name → (category, direction) for the metrics the URGENT ranking uses."""
-    from analysis.stats import RankedMetric
-
+def ranked_metrics() -> dict[str, MetricInfo]:
+    """Metric name → its info for the metrics the URGENT ranking uses: the ranking reads each
+    one's category and higher_is_better."""
     return {
-        row["info"].name: RankedMetric(row["info"].category, row["info"].higher_is_better)
+        row["info"].name: row["info"]
         for row in metric_catalogue(settings.AURICLE_METRIC_PLUGINS)
         if row["info"].name in RANKED
     }
@@ -49,9 +54,21 @@ def metric_means(*, testset: TestSet) -> pd.DataFrame:
     return scores.pivot_table(index="system", columns="metric", values="value", aggfunc="mean")
 
 
-def testset_by_key(key: str):
-    """The test set with this id or name, or None."""
-    from enhancement.models import TestSet
+def testset_by_key(key: str) -> TestSet | None:
+    """The test set with this name or id (see config.lookup), or None."""
+    return by_id_or_name(TestSet.objects.all(), key)
 
-    found = TestSet.objects.filter(pk=int(key)) if key.isdigit() else TestSet.objects.none()
-    return (found or TestSet.objects.filter(name=key)).first()
+
+def outputs_pending(*, testset: TestSet) -> list[int]:
+    """Outputs that lack a score for at least one available (metric, version)."""
+    wanted = expected_metrics()
+    pairs = reduce(or_, (Q(metric=m, version=v) for m, v in wanted))
+    done = (
+        MetricScore.objects.filter(output__testset=testset)
+        .filter(pairs)
+        .values("output_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=len(wanted))
+        .values_list("output_id", flat=True)
+    )
+    return list(testset.outputs.exclude(id__in=done).order_by("id").values_list("id", flat=True))

@@ -7,8 +7,8 @@ import pytest
 import soundfile as sf
 
 from enhancement import services as enhancement_services
-from enhancement.generation import testset_generate
 from enhancement.models import Corpus, System, TestSet
+from enhancement.services import testset_generate
 from listening import services as listening_services
 from listening.models import ListeningTest
 

@@ -39,3 +39,11 @@ def test_list_add_and_change_pages_render(admin_client, live_test):
         if first is not None:
             page = admin_client.get(reverse("admin:{}_{}_change".format(*info), args=[first.pk]))
             assert page.status_code == 200, info
+
+
+def test_the_system_form_describes_every_kind_under_the_field(admin_client):
+    from enhancement.systems.kinds import DESCRIPTIONS
+
+    page = admin_client.get(reverse("admin:enhancement_system_add")).content.decode()
+    assert "<b>auricle_sfi</b>: Auricle&#x27;s own SFI mask network" in page
+    assert all(f"<b>{kind}</b>" in page for kind in DESCRIPTIONS)

@@ -10,8 +10,8 @@ from django.core.files.base import ContentFile
 
 from enhancement import storage
 from enhancement.audio import active_level_db
-from enhancement.generation import testset_generate
 from enhancement.models import Output, System, TestSet
+from enhancement.services import testset_generate
 from tests.conftest import corpus_make, testset_make
 from tests.enhancement import user_models
 
@@ -136,6 +136,16 @@ def test_a_bad_system_fails_the_test_set_by_name_and_stores_nothing_bad(case, me
     assert message in result.error
     assert not Output.objects.exists()
     assert not list(media_root.rglob("audio/*/*.flac"))[4:]  # only the 2 inputs + 2 references
+
+
+def test_an_output_row_refused_after_its_file_was_stored_leaves_no_file(media_root):
+    target = "tests.enhancement.user_models:finished_elsewhere"
+    testset = fresh(2, ("elsewhere", "entry_point", {"target": target}))
+    inputs = sorted(media_root.rglob("audio/*/*.flac"))
+    assert len(inputs) == 4  # 2 inputs + 2 references
+    result = testset_generate(testset=testset)
+    assert result.status == TestSet.Status.FAILED and "IntegrityError" in result.error
+    assert sorted(media_root.rglob("audio/*/*.flac")) == inputs
 
 
 def test_a_torchscript_model_runs_batched():

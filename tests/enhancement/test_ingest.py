@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import warnings
 import zipfile
 
 import numpy as np
@@ -11,9 +12,10 @@ import pytest
 import soundfile as sf
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import IntegrityError
 
-from enhancement.ingest.service import SourceRejected, corpus_ingest
 from enhancement.models import Clip, Corpus
+from enhancement.services import SourceRejected, corpus_ingest
 from tests.conftest import speech
 
 pytestmark = pytest.mark.django_db
@@ -167,6 +169,18 @@ def test_the_same_bytes_twice_are_ingested_once(tmp_path):
     report = ingest(folder(tmp_path, {"a.wav": good(), "b.wav": good()}))
     assert report.ingested == ["a.wav"]
     assert report.rejected == [("b.wav", "the same bytes as a.wav")]
+
+
+def test_rows_refused_after_the_audio_was_stored_leave_no_file(tmp_path, media_root):
+    path = tmp_path / "twice.zip"
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "w") as archive:
+        warnings.simplefilter("ignore")  # zipfile warns that the name is there already
+        archive.writestr("x.wav", good(1))
+        archive.writestr("x.wav", good(2))
+    with pytest.raises(IntegrityError):  # two clips of one name in one corpus
+        ingest(str(path))
+    assert stored_files(media_root) == []
+    assert not Corpus.objects.exists()
 
 
 # ---- malformed sources: refused as a whole, nothing stored, no corpus created ----

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from enhancement import scoring, services, storage
+from enhancement import scoring, selectors, services, storage
 from enhancement.audio import normalise_level
 from enhancement.models import Corpus, MetricScore
 from tests.conftest import corpus_make, live_test_make, testset_make
@@ -38,7 +38,7 @@ def short_clip_corpus(name: str) -> Corpus:
 @pytest.fixture
 def scored():
     testset = testset_make([corpus_make("en", 2)])
-    scoring.metrics_compute(testset=testset)
+    services.metrics_compute(testset=testset)
     return testset
 
 
@@ -63,8 +63,8 @@ def test_a_stored_value_is_the_package_value_on_the_stored_audio(scored):
 
 def test_scoring_again_computes_nothing(scored):
     before = dict(MetricScore.objects.values_list("id", "computed_at"))
-    assert scoring.outputs_pending(testset=scored) == []
-    assert scoring.metrics_compute(testset=scored) == 0
+    assert selectors.outputs_pending(testset=scored) == []
+    assert services.metrics_compute(testset=scored) == 0
     assert dict(MetricScore.objects.values_list("id", "computed_at")) == before
 
 
@@ -74,7 +74,7 @@ def test_a_clip_without_reference_gets_non_intrusive_metrics_only():
     noisy, rate = storage.audio_load(audio.audio.name)
     services.clip_create(corpus=corpus, name="x.flac", utterance="x", audio=noisy, sample_rate=rate)
     testset = testset_make([corpus])
-    scoring.metrics_compute(testset=testset)
+    services.metrics_compute(testset=testset)
     scores = MetricScore.objects.filter(output__testset=testset)
     missing = scores.filter(value__isnull=True)
     assert set(missing.values_list("metric", flat=True)) == {
@@ -92,7 +92,7 @@ def test_a_clip_without_reference_gets_non_intrusive_metrics_only():
 def test_a_clip_a_metric_cannot_score_records_why_and_the_rest_go_on():
     corpus = short_clip_corpus("short")
     testset = testset_make([corpus_make("en", 1), corpus])
-    scoring.metrics_compute(testset=testset)
+    services.metrics_compute(testset=testset)
     short = MetricScore.objects.filter(output__clip__name="blip.flac", metric="mcd")
     assert short.count() == 2
     assert all(
@@ -105,10 +105,10 @@ def test_a_clip_a_metric_cannot_score_records_why_and_the_rest_go_on():
 def test_retrying_failures_forgets_only_failures():
     corpus = short_clip_corpus("short2")
     testset = testset_make([corpus])
-    scoring.metrics_compute(testset=testset)
+    services.metrics_compute(testset=testset)
     failures = MetricScore.objects.filter(value__isnull=True).count()
     kept = MetricScore.objects.filter(value__isnull=False).count()
-    assert scoring.metrics_retry_failed(testset=testset) == failures
+    assert services.metrics_retry_failed(testset=testset) == failures
     assert MetricScore.objects.count() == kept
 
 
@@ -162,8 +162,8 @@ def test_a_new_metric_version_is_computed_once_beside_the_old_one(scored, monkey
     scoring._evaluators.cache_clear()
     try:
         outputs = scored.outputs.count()  # 2 clips × 2 systems
-        assert len(scoring.outputs_pending(testset=scored)) == outputs == 4
-        scoring.metrics_compute(testset=scored)
+        assert len(selectors.outputs_pending(testset=scored)) == outputs == 4
+        services.metrics_compute(testset=scored)
         assert MetricScore.objects.filter(metric="pesq", version="2").count() == outputs
         assert MetricScore.objects.filter(metric="pesq", version="1").count() == outputs
         assert MetricScore.objects.filter(metric="estoi").count() == outputs
@@ -175,7 +175,7 @@ def test_an_unreadable_output_is_recorded_and_the_others_are_scored(media_root):
     testset = testset_make([corpus_make("en", 1)])
     broken, fine = list(testset.outputs.order_by("id"))
     (media_root / broken.audio.name).write_bytes(b"not audio")
-    scoring.metrics_compute(testset=testset)
+    services.metrics_compute(testset=testset)
     errors = set(broken.metric_scores.values_list("error", flat=True))
     assert len(errors) == 1 and next(iter(errors)).startswith("audio could not be read")
     assert broken.metric_scores.count() == len(SHIPPED)

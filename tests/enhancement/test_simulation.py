@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from enhancement import services, storage
 from enhancement.distortions import recipe_apply
 from enhancement.models import Clip, Corpus
-from enhancement.simulation import SimulationError, corpus_simulate
+from enhancement.services import SimulationError, corpus_simulate
 from tests.conftest import speech
 
 pytestmark = pytest.mark.django_db

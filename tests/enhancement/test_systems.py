@@ -123,3 +123,11 @@ def test_spectral_gating_takes_a_clip_shorter_than_two_windows():
     blip = (0.1 * np.sin(np.arange(600) * 0.3)).astype(np.float32)
     (out,) = system_build("spectral_gating").enhance([blip], 16000)
     assert len(out) == 600 and np.all(np.isfinite(out))
+
+
+def test_every_kind_a_system_can_have_is_built_by_the_registry_or_imported():
+    from enhancement.systems import REGISTRY, system_factory
+    from enhancement.systems.kinds import DESCRIPTIONS, IMPORTED, KINDS
+
+    assert set(KINDS) == set(REGISTRY) | {IMPORTED} == set(DESCRIPTIONS)
+    assert all(callable(system_factory(kind)) for kind in REGISTRY)

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from config.celery import app as celery_app
-from enhancement import scoring, services
+from enhancement import selectors, services
 from enhancement.models import MetricScore, TestSet
 from tests.conftest import corpus_make, testset_make
 from tests.services import BIN, REDIS_URL, ROOT, missing
@@ -128,13 +128,13 @@ def test_workers_score_metric_chunks_sent_through_redis(worker, settings, tmp_pa
     testset = testset_make([corpus_make("en", 2), corpus_make("es", 2)])
     settings.AURICLE_METRIC_CHUNK = 2
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    assert scoring.metrics_compute(testset=testset) == 8
+    assert services.metrics_compute(testset=testset) == 8
     deadline = time.monotonic() + 180
-    while scoring.outputs_pending(testset=testset) and time.monotonic() < deadline:
+    while selectors.outputs_pending(testset=testset) and time.monotonic() < deadline:
         assert worker.poll() is None, (tmp_path / "worker.log").read_text()
         time.sleep(1.0)
     log = (tmp_path / "worker.log").read_text()
-    assert scoring.outputs_pending(testset=testset) == [], log
+    assert selectors.outputs_pending(testset=testset) == [], log
     assert MetricScore.objects.filter(output__testset=testset, value__isnull=True).count() == 0
     assert log.count("enhancement.tasks.metrics_compute_chunk") >= 4
 

@@ -90,8 +90,8 @@ def test_a_corpus_is_ingested_from_an_s3_prefix(s3_storage, settings, monkeypatc
 
     import boto3
 
-    from enhancement.ingest.service import SourceRejected, corpus_ingest
     from enhancement.models import Clip
+    from enhancement.services import SourceRejected, corpus_ingest
     from tests.conftest import speech
 
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")

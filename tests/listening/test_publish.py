@@ -118,7 +118,7 @@ def test_a_language_the_platform_cannot_speak_is_refused_by_name():
     corpus = testset.corpora.get()
     corpus.language = "xx"
     corpus.save()
-    from enhancement.generation import testset_generate
+    from enhancement.services import testset_generate
 
     testset_generate(testset=testset)
     test = ListeningTest.objects.create(name="xx", testset=testset)
@@ -137,7 +137,7 @@ def test_publishing_twice_builds_nothing_new(live_test):
 def test_ccr_with_clean_reference_compares_with_the_clean_output():
     testset = testset_make([corpus_make("en", 2)], generate=False)
     testset.systems.add(System.objects.get_or_create(name="clean", kind="clean_reference")[0])
-    from enhancement.generation import testset_generate
+    from enhancement.services import testset_generate
 
     testset_generate(testset=testset)
     test = live_test_make(testset, method="ccr", reference_condition="clean")

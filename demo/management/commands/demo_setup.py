@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 from django.urls import reverse
-from tqdm import tqdm
 
 from demo import services
+from enhancement import services as enhancement_services
+from enhancement.management.progress import progress_bar
 
 
 class Command(BaseCommand):
@@ -20,13 +21,7 @@ class Command(BaseCommand):
         base = base_url.rstrip("/")
         services.organizer_ensure()
         corpora = services.corpora_ensure()
-        with tqdm(desc="generating demo outputs", unit="clip") as bar:
-
-            def progress(done: int, total: int) -> None:
-                bar.total = total
-                bar.n = done
-                bar.refresh()
-
+        with progress_bar("generating demo outputs", "clip") as progress:
             testset = services.testset_ensure(corpora, on_progress=progress)
         if testset.status != testset.Status.DONE:
             self.stderr.write(f"Generation failed: {testset.error}")
@@ -58,13 +53,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Report build: {built.status} {built.error}".rstrip())
 
     def _score(self, testset) -> None:
-        from enhancement.scoring import metrics_compute
-
-        with tqdm(desc="objective metrics", unit="clip") as bar:
-
-            def progress(done: int, total: int) -> None:
-                bar.total = total
-                bar.n = done
-                bar.refresh()
-
-            metrics_compute(testset=testset, on_progress=progress)
+        with progress_bar("objective metrics", "clip") as progress:
+            enhancement_services.metrics_compute(testset=testset, on_progress=progress)

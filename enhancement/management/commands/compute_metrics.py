@@ -4,9 +4,9 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
-from enhancement import scoring
+from enhancement import selectors, services
+from enhancement.management.progress import progress_bar
 from enhancement.metrics import metric_catalogue
 from enhancement.models import MetricScore, TestSet
 
@@ -27,34 +27,26 @@ class Command(BaseCommand):
             if not row["available"]:
                 self.stdout.write(f"unavailable: {row['info'].name} ({row['reason']})")
         if retry_failed:
-            self.stdout.write(f"forgot {scoring.metrics_retry_failed(testset=target)} failures")
-        with tqdm(desc="scoring outputs", unit="clip") as bar:
-
-            def progress(done: int, total: int) -> None:
-                bar.total, bar.n = total, done
-                bar.refresh()
-
-            sent = scoring.metrics_compute(testset=target, on_progress=progress)
+            self.stdout.write(f"forgot {services.metrics_retry_failed(testset=target)} failures")
+        with progress_bar("scoring outputs", "clip") as progress:
+            sent = services.metrics_compute(testset=target, on_progress=progress)
             if not settings.CELERY_TASK_ALWAYS_EAGER:
-                self._wait(target, sent, bar, timeout)
+                self._wait(target, sent, progress, timeout)
         failed = MetricScore.objects.filter(output__testset=target, value__isnull=True).count()
         self.stdout.write(f"scored {sent} outputs; {failed} metric values missing (see the admin)")
 
     def _testset(self, key: str) -> TestSet:
-        from enhancement.selectors import testset_by_key
-
-        found = testset_by_key(key)
+        found = selectors.testset_by_key(key)
         if found is None:
             raise CommandError(f"no test set with id or name {key!r}")
         return found
 
-    def _wait(self, testset: TestSet, sent: int, bar, timeout: float) -> None:
+    def _wait(self, testset: TestSet, sent: int, progress, timeout: float) -> None:
         """Workers score the chunks; follow their progress in the database."""
         deadline = time.monotonic() + timeout
         while True:
-            left = len(scoring.outputs_pending(testset=testset))
-            bar.total, bar.n = sent, sent - left
-            bar.refresh()
+            left = len(selectors.outputs_pending(testset=testset))
+            progress(sent - left, sent)
             if left == 0:
                 return
             if time.monotonic() > deadline:

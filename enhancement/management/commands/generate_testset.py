@@ -4,10 +4,9 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
-from enhancement import services
-from enhancement.generation import testset_generate
+from enhancement import selectors, services
+from enhancement.management.progress import progress_bar
 from enhancement.models import System, TestSet
 
 
@@ -34,14 +33,9 @@ class Command(BaseCommand):
                 name=f"MNRU Q={q_db:g} dB", defaults={"kind": "mnru", "params": {"q_db": q_db}}
             )
             target.systems.add(system)
-        with tqdm(desc="generating", unit="output") as bar:
-
-            def progress(done: int, total: int) -> None:
-                bar.total, bar.n = total, done
-                bar.refresh()
-
+        with progress_bar("generating", "output") as progress:
             if settings.CELERY_TASK_ALWAYS_EAGER:
-                target = testset_generate(testset=target, on_progress=progress)
+                target = services.testset_generate(testset=target, on_progress=progress)
             else:
                 services.testset_generate_enqueue(testset=target)
                 target = self._wait(target, progress, timeout)
@@ -56,9 +50,7 @@ class Command(BaseCommand):
             raise CommandError(f"--mnru takes numbers separated by commas; got {text!r}") from None
 
     def _testset(self, key: str) -> TestSet:
-        from enhancement.selectors import testset_by_key
-
-        found = testset_by_key(key)
+        found = selectors.testset_by_key(key)
         if found is None:
             raise CommandError(f"no test set with id or name {key!r}")
         return found

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from enhancement.ingest.service import SourceRejected, corpus_ingest
+from enhancement import services
 from enhancement.models import Corpus
 
 
@@ -24,14 +24,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            report = corpus_ingest(
+            report = services.corpus_ingest(
                 name=options["name"],
                 language=options["language"],
                 source=options["path"],
                 kind=options["kind"],
                 channel=options["channel"],
             )
-        except SourceRejected as exc:
+        except services.SourceRejected as exc:
             raise CommandError(f"nothing ingested: {exc}") from None
         for line in report.lines():
             self.stdout.write(line)

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
+from enhancement import services
+from enhancement.distortions import DEFAULT_NOISE_KINDS, NOISE_KINDS
+from enhancement.management.progress import progress_bar
 from enhancement.models import Corpus
-from enhancement.simulation import SimulationError, corpus_simulate
 
 
 def _corpus(name: str, what: str) -> Corpus:
@@ -25,7 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True, help="name of the new corpus")
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument(
-            "--noise", default="white,pink,babble", help="kinds: white, pink, babble, file"
+            "--noise",
+            default=",".join(DEFAULT_NOISE_KINDS),
+            help=f"kinds: {', '.join(NOISE_KINDS)}",
         )
         parser.add_argument("--noise-corpus", help="corpus of uploaded noises (for 'file')")
         parser.add_argument("--snr", default="-5,20", help="SNR range in dB, low,high")
@@ -39,14 +42,9 @@ class Command(BaseCommand):
             raise CommandError(
                 f"--snr must be two numbers, low,high; got {options['snr']!r}"
             ) from None
-        with tqdm(desc="simulating", unit="clip") as bar:
-
-            def progress(done: int, total: int) -> None:
-                bar.total, bar.n = total, done
-                bar.refresh()
-
+        with progress_bar("simulating", "clip") as progress:
             try:
-                corpus = corpus_simulate(
+                corpus = services.corpus_simulate(
                     source=source,
                     name=options["name"],
                     seed=options["seed"],
@@ -55,6 +53,6 @@ class Command(BaseCommand):
                     snr_range_db=(low, high),
                     on_progress=progress,
                 )
-            except SimulationError as exc:
+            except services.SimulationError as exc:
                 raise CommandError(str(exc)) from None
         self.stdout.write(f"created corpus {corpus.name} with {corpus.clips.count()} clips")
