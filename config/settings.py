@@ -1,7 +1,7 @@
 """Auricle settings, driven by environment variables.
 
 The embedded defaults make a complete single-machine installation: SQLite, eager Celery,
-local audio storage, device auto. See DESIGN.md for the production variables.
+local audio storage, device auto. The README's Settings section lists the production variables.
 """
 
 from __future__ import annotations
