@@ -6,7 +6,6 @@ re-ranked in every resample."""
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -14,7 +13,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.stats import rowwise
-from analysis.stats.ranking import RankedMetric
+from analysis.stats.ranking import RankedMetric, urgent_scores
 
 STATISTICS = {
     "kendall_tau_b": lambda x, y: stats.kendalltau(x, y).statistic,
@@ -52,18 +51,9 @@ OVERALL = "objective_overall"
 
 def _objective_rows(table, weights, ranked) -> np.ndarray:
     """Negated URGENT overall score per system (higher is better) from the weighted metric
-    means, for every row of weights at once: dense ranks per row, a system without a value for
-    a metric left out of that metric's ranks, as in the URGENT table."""
-    by_category: dict[str, list[np.ndarray]] = {}
-    for metric, info in ranked.items():
-        means = _system_means(table, weights, metric)
-        oriented = np.where(np.isnan(means), np.inf, -means if info.higher_is_better else means)
-        ranks = stats.rankdata(oriented, method="dense", axis=1)
-        by_category.setdefault(info.category, []).append(np.where(np.isnan(means), np.nan, ranks))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # a system with no metric at all
-        scores = [np.nanmean(np.stack(r), axis=0) for r in by_category.values()]
-        return -np.nanmean(np.stack(scores), axis=0)
+    means, for every row of weights at once, by the rule the ranking table uses."""
+    means = np.stack([_system_means(table, weights, metric) for metric in ranked], axis=-1)
+    return -urgent_scores(means, list(ranked.values())).overall
 
 
 def _system_point(table, weights, column, ranked) -> dict[str, float]:

@@ -6,8 +6,9 @@ crossed clustering:
 - a linear mixed model `vote ~ 0 + system` with crossed random intercepts for rater and clip
   (REML, the model of statsmodels MixedLM fitted sparsely: see crossed.py), t interval with
   Satterthwaite's degrees of freedom;
-- a bootstrap that resamples raters and clips independently (each vote weighted by how often
-  its rater and its clip were drawn), percentile interval.
+- Owen's bootstrap variance: the variance of a system mean under resampling raters, plus that
+  under resampling clips, less that under resampling single votes; t interval with
+  min(clips, raters) − 1 degrees of freedom.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ import pandas as pd
 from scipy import stats
 
 from analysis.stats.crossed import crossed_reml
-
-INTERVAL_COLUMNS = ["system", "estimate", "ci_low", "ci_high"]
 
 
 def mixed_model_intervals(

@@ -7,10 +7,13 @@ metrics' ranks; the overall score is the mean of the category scores. Lower is b
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+from scipy import stats
 
 
 @dataclass(frozen=True)
@@ -19,13 +22,35 @@ class RankedMetric:
     higher_is_better: bool
 
 
-def _ranks(means: pd.DataFrame, metrics: Mapping[str, RankedMetric]) -> pd.DataFrame:
-    ranks = pd.DataFrame(index=means.index)
-    for metric in means.columns:
-        ranks[metric] = means[metric].rank(
-            method="dense", ascending=not metrics[metric].higher_is_better
+@dataclass(frozen=True)
+class UrgentScores:
+    ranks: np.ndarray  # (..., systems, metrics); NaN where a system has no mean
+    categories: list[str]  # sorted
+    category_scores: np.ndarray  # (..., systems, categories)
+    overall: np.ndarray  # (..., systems)
+
+
+def urgent_scores(means: np.ndarray, metrics: Sequence[RankedMetric]) -> UrgentScores:
+    """The rule on system means: means is (..., systems, metrics), its last axis in the order
+    of `metrics`, any leading axes (bootstrap resamples) ranked each on their own. A system
+    without a mean for a metric is left out of that metric's ranks."""
+    missing = np.isnan(means)
+    direction = np.array([-1.0 if m.higher_is_better else 1.0 for m in metrics])
+    oriented = np.where(missing, np.inf, means * direction)
+    dense = stats.rankdata(oriented, method="dense", axis=-2).astype(float)
+    ranks = np.where(missing, np.nan, dense)
+    categories = sorted({m.category for m in metrics})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a system with no value at all
+        scores = np.stack(
+            [
+                np.nanmean(ranks[..., np.array([m.category == c for m in metrics])], axis=-1)
+                for c in categories
+            ],
+            axis=-1,
         )
-    return ranks
+        overall = np.nanmean(scores, axis=-1)
+    return UrgentScores(ranks, categories, scores, overall)
 
 
 def urgent_ranking(
@@ -50,20 +75,15 @@ def urgent_ranking(
     means = used.pivot_table(
         index=system, columns=metric, values=value, aggfunc="mean", dropna=False
     )
-    ranks = _ranks(means, metrics)
-    table = means.join(ranks.add_suffix("_rank")).join(category_scores(ranks, metrics))
+    found = urgent_scores(means.to_numpy(dtype=float), [metrics[m] for m in means.columns])
+    ranks = pd.DataFrame(found.ranks, index=means.index, columns=means.columns)
+    scores = pd.DataFrame(
+        found.category_scores,
+        index=means.index,
+        columns=[f"{category}_score" for category in found.categories],
+    ).assign(overall=found.overall)
+    table = means.join(ranks.add_suffix("_rank")).join(scores)
     return table.sort_values("overall").rename_axis(system).reset_index()
-
-
-def category_scores(ranks: pd.DataFrame, metrics: Mapping[str, RankedMetric]) -> pd.DataFrame:
-    """From per-metric ranks (one column per metric): `<category>_score` and `overall`."""
-    categories = sorted({metrics[m].category for m in ranks.columns})
-    table = pd.DataFrame(index=ranks.index)
-    for category in categories:
-        members = [m for m in ranks.columns if metrics[m].category == category]
-        table[f"{category}_score"] = ranks[members].mean(axis=1, skipna=True)
-    table["overall"] = table[[f"{c}_score" for c in categories]].mean(axis=1, skipna=True)
-    return table
 
 
 def urgent_ranking_by(

@@ -27,14 +27,7 @@ def enough(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
 def pearson(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
     """x, y, w: (resamples, points); x and y may be 1-D (the same for every resample)."""
     x, y = np.broadcast_to(x, w.shape), np.broadcast_to(y, w.shape)
-    total = w.sum(axis=1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        dx = x - (w * x).sum(axis=1, keepdims=True) / total
-        dy = y - (w * y).sum(axis=1, keepdims=True) / total
-        r = (w * dx * dy).sum(axis=1) / np.sqrt(
-            (w * dx * dx).sum(axis=1) * (w * dy * dy).sum(axis=1)
-        )
-    return np.where(enough(x, y, w), np.clip(r, -1.0, 1.0), np.nan)
+    return np.where(enough(x, y, w), np.clip(_weighted_r(x, y, w), -1.0, 1.0), np.nan)
 
 
 def midranks(values: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -142,6 +135,7 @@ def clustered_statistics(
 
 
 def _weighted_r(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Pearson's r with frequency weights, per row, unchecked (pearson checks)."""
     total = w.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         dx = x - (w * x).sum(axis=1, keepdims=True) / total
