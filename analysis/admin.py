@@ -15,7 +15,9 @@ class ReportAdmin(admin.ModelAdmin):
     list_display = ["id", "test", "status", "requested_at", "finished_at", "votes", "page"]
     list_filter = ["status"]
     search_fields = ["test__name"]
-    readonly_fields = [f.name for f in Report._meta.fields]
+    # the stored results are large and shown on the report page, not here
+    exclude = ["results"]
+    readonly_fields = [f.name for f in Report._meta.fields if f.name != "results"]
     actions = ["build_again"]
 
     def has_add_permission(self, request) -> bool:

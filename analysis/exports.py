@@ -1,5 +1,5 @@
 """The report's tables as files: CSV with the P.808 toolkit's column names where it has them,
-and one Excel workbook with a sheet per table. Frames in, files out; no Django."""
+and one Excel workbook with a sheet per table. Frames in, files out."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-# The toolkit's name for the mean, by method; P.835 writes one file per scale.
-MEAN_NAME = {"acr": "MOS", "dcr": "DMOS", "ccr": "CMOS"}
-P835_SCALES = {"sig": "MOS_SIG", "bak": "MOS_BAK", "score": "MOS_OVRL"}
+from listening.methods import spec
 
 
 def _summary(values: pd.Series) -> dict:
@@ -46,18 +44,15 @@ def votes_per_cond(votes: pd.DataFrame, *, value: str = "score", mean_name: str 
 
 
 def toolkit_tables(votes: pd.DataFrame, method: str) -> dict[str, pd.DataFrame]:
-    """The toolkit's per-clip and per-condition files; P.835 has one pair per scale."""
-    if method != "p835":
-        name = MEAN_NAME[method]
-        return {
-            "votes_per_clip": votes_per_clip(votes, mean_name=name),
-            "votes_per_cond": votes_per_cond(votes, mean_name=name),
-        }
+    """The toolkit's per-clip and per-condition files, the mean named as the toolkit names it;
+    a method with several scales (P.835) has one pair per scale, suffixed with its short name."""
+    found = spec(method)
     tables = {}
-    for column, name in P835_SCALES.items():
-        suffix = "ovrl" if column == "score" else column
-        tables[f"votes_per_clip_{suffix}"] = votes_per_clip(votes, value=column, mean_name=name)
-        tables[f"votes_per_cond_{suffix}"] = votes_per_cond(votes, value=column, mean_name=name)
+    for scale in found.scales:
+        suffix = f"_{scale.short.lower()}" if found.side_scales else ""
+        name = found.toolkit_names[scale.name]
+        tables[f"votes_per_clip{suffix}"] = votes_per_clip(votes, value=scale.name, mean_name=name)
+        tables[f"votes_per_cond{suffix}"] = votes_per_cond(votes, value=scale.name, mean_name=name)
     return tables
 
 

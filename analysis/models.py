@@ -1,4 +1,4 @@
-"""A built report: its files in storage, and the intervals that take too long for a page."""
+"""A built report: its files in storage, and the results they were written from."""
 
 from __future__ import annotations
 
@@ -26,12 +26,8 @@ class Report(models.Model):
     votes = models.PositiveIntegerField(default=0)
     last_vote = models.PositiveBigIntegerField(null=True, blank=True)
     files = models.JSONField(default=list, blank=True)
-    # What takes too long for a page render, shown on the live page from the latest build:
-    # mixed-model and bootstrap intervals per system, and MOS-vs-metric agreement per language.
-    clustered = models.JSONField(default=list, blank=True)
-    agreement = models.JSONField(default=list, blank=True)
-    # The mixed model's variance components (rater, clip, residual), for vote planning.
-    components = models.JSONField(default=dict, blank=True)
+    # The build's ReportResults, whole (analysis.stored): what the page and the API show.
+    results = models.JSONField(null=True, blank=True)
     error = models.TextField(blank=True)
 
     class Meta:
@@ -53,6 +49,35 @@ class Report(models.Model):
         return [PurePosixPath(stored).name for stored in self.files]
 
     @property
+    def report_results(self):
+        """The stored ReportResults; None for a build that has not finished."""
+        from analysis.stored import results_load
+
+        return results_load(self.results) if self.results is not None else None
+
+    @property
+    def clustered(self) -> list[dict]:
+        """The build's mixed-model and bootstrap intervals, as rows."""
+        return _rows(self.report_results, "clustered")
+
+    @property
+    def agreement(self) -> list[dict]:
+        """The build's agreement of MOS with the metrics, as rows."""
+        return _rows(self.report_results, "agreement")
+
+    @property
+    def components(self) -> dict[str, float]:
+        """The build's variance components (rater, clip, residual), for vote planning."""
+        found = self.report_results
+        return found.components if found else {}
+
+    @property
     def folder(self) -> str:
         """Where the files live in the default storage."""
         return f"reports/{self.test_id}/{self.pk}"
+
+
+def _rows(results, name: str) -> list[dict]:
+    from analysis.presentation import nan_to_none
+
+    return nan_to_none(getattr(results, name)) if results else []

@@ -154,3 +154,21 @@ def mos_metric_clip_table(
         index=["system", "clip"], columns="metric", values="value", aggfunc="mean"
     )
     return mos.merge(wide.reset_index(), on=["system", "clip"], how="left"), metrics
+
+
+def report_latest_done(*, test: ListeningTest):
+    """The test's newest finished build that stored its results, or None."""
+    from analysis.models import Report
+
+    return test.reports.filter(status=Report.Status.DONE, results__isnull=False).first()
+
+
+def report_builds(*, test: ListeningTest, count: int = 5) -> list:
+    """The test's latest builds, newest first, whatever their status."""
+    return list(test.reports.all()[:count])
+
+
+def rating_votes_after(*, test: ListeningTest, vote: int | None) -> int:
+    """How many rating votes the test has with an id above `vote` (all of them for None)."""
+    votes = Vote.objects.filter(session__test=test, role="rating")
+    return votes.filter(pk__gt=vote).count() if vote is not None else votes.count()

@@ -70,6 +70,7 @@ def report_run(*, report_id: int) -> Report:
 
 def _build_and_store(report: Report) -> None:
     from analysis.reports import report_build
+    from analysis.stored import results_dump
 
     with tempfile.TemporaryDirectory(prefix="auricle-report-") as folder:
         built = report_build(test=report.test, folder=Path(folder))
@@ -84,10 +85,8 @@ def _build_and_store(report: Report) -> None:
                 default_storage.delete(stored)
             raise
     report.files = names
-    report.votes, report.last_vote = built.votes, built.last_vote
-    report.clustered = built.clustered
-    report.components = built.components
-    report.agreement = built.agreement
+    report.votes, report.last_vote = built.results.votes_all, built.results.last_vote
+    report.results = results_dump(built.results)
 
 
 def report_file(*, report: Report, name: str) -> str | None:

@@ -14,10 +14,18 @@ urlpatterns = [
         views.report_download,
         name="report-file",
     ),
-    path("api/tests/<int:test_id>/mos/", api.test_mos, name="api-test-mos"),
-    path("api/tests/<int:test_id>/ranking/", api.test_ranking, name="api-test-ranking"),
-    path("api/tests/<int:test_id>/exclusions/", api.test_exclusions, name="api-test-exclusions"),
-    path("api/tests/<int:test_id>/tables/", api.test_tables, name="api-test-tables"),
-    path("api/tests/<int:test_id>/tables/<str:name>/", api.test_table, name="api-test-table"),
+    path("api/tests/<int:test_id>/mos/", api.listening_test_mos, name="api-test-mos"),
+    path("api/tests/<int:test_id>/ranking/", api.listening_test_ranking, name="api-test-ranking"),
+    path(
+        "api/tests/<int:test_id>/exclusions/",
+        api.listening_test_exclusions,
+        name="api-test-exclusions",
+    ),
+    path("api/tests/<int:test_id>/tables/", api.listening_test_tables, name="api-test-tables"),
+    path(
+        "api/tests/<int:test_id>/tables/<str:name>/",
+        api.listening_test_table,
+        name="api-test-table",
+    ),
     path("api/testsets/<int:testset_id>/metrics/", api.testset_metrics, name="api-testset-metrics"),
 ]

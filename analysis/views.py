@@ -10,8 +10,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from analysis.context import report_context
 from analysis.models import Report
+from analysis.presenters.page import builds_context, page_context
+from analysis.results import results_current
 from analysis.services import report_file, report_request
 from listening.models import ListeningTest
 
@@ -21,8 +22,16 @@ INLINE = {".html", ".pdf"}
 
 @staff_member_required
 def report(request: HttpRequest, test_id: int) -> HttpResponse:
+    """The latest finished build's results (computed now, without the slow parts, before any
+    build), the builds, and the votes that came in since."""
     test = get_object_or_404(ListeningTest, pk=test_id)
-    return render(request, "analysis/report.html", report_context(test))
+    results, built = results_current(test=test)
+    context = page_context(test=test, results=results, built=built)
+    return render(
+        request,
+        "analysis/report.html",
+        {**context, "builds": builds_context(test=test, built=built)},
+    )
 
 
 @staff_member_required

@@ -3,7 +3,8 @@ model, the bootstraps, agreement per language, the HTML page, the PDF, the CSVs 
 
 A database is filled with a synthetic test: 10 systems, 5 languages, clips = votes / 100,
 sessions of 10 rating votes plus a gold and a trap, raters taking up to ~8 sessions, 6 objective
-metrics per output; then `analysis.reports.report_build` runs as the Celery task would.
+metrics per output; then `analysis.reports.report_build` runs as the Celery task would, and
+its results go to JSON and back as the Report row and the page take them.
 
     .venv/bin/python bench/report.py [--votes 100000] [--database postgres://…/auricle_bench_report]
 
@@ -199,24 +200,29 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from analysis.context import REPORT_DRAWS, report_context
     from analysis.reports import report_build
+    from analysis.results import REPORT_DRAWS, report_results
     from analysis.selectors import screening_for
+    from analysis.stored import results_dump, results_load
 
     call_command("migrate", verbosity=0)
     test, seeded = _timed(lambda: seed(args.votes))
     _, screen_s = _timed(lambda: screening_for(test=test))
-    _, context_s = _timed(lambda: report_context(test, draws=REPORT_DRAWS))
+    _, results_s = _timed(lambda: report_results(test=test, draws=REPORT_DRAWS))
     built, build_s = _timed(lambda: report_build(test=test, folder=Path(data_dir) / "report"))
+    stored = json.dumps(results_dump(built.results))  # as the Report row holds it
+    _, load_s = _timed(lambda: results_load(json.loads(stored)))
     result = {
         "bench": "report",
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "database": args.database.split(":")[0],
-        "rating_votes": built.votes,
+        "rating_votes": built.results.votes_all,
         "seed_s": seeded,
         "read_and_screen_s": screen_s,
-        "report_context_s": context_s,
+        "report_results_s": results_s,
         "whole_report_s": build_s,
+        "stored_results_mb": round(len(stored) / 1e6, 1),
+        "stored_results_load_s": load_s,
         "files": len(built.paths),
         "pdf": any(p.suffix == ".pdf" for p in built.paths),
     }

@@ -1,0 +1,165 @@
+"""The report page from ReportResults: NaN as a dash, interval bars placed on the method's
+scale, the inline charts, and long tables cut to their first rows."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from analysis.plots import histogram_svg, intervals_svg, scatter_svg
+from analysis.presentation import nan_to_none
+from analysis.results import REPORT_DRAWS, ReportResults
+from analysis.selectors import rating_votes_after, report_builds
+from listening.methods import MethodSpec
+from listening.models import ListeningTest
+from listening.selectors import listening_test_progress
+
+# Exclusion log and rater rows shown on the page; the API and the files give them all.
+LOG_ROWS = 200
+
+
+def page_context(*, test: ListeningTest, results: ReportResults, built=None) -> dict:
+    """What the report template shows of the results; built: the Report they were stored on
+    (None when computed for this page or for the build writing them)."""
+    method = results.method_spec
+    by_system = _mos_rows(results.systems, method)
+    by_system_language = _mos_rows(results.systems_by_language, method)
+    ranking_columns, ranking = ranking_rows(results.ranking)
+    simulated = results.simulated_votes
+    return {
+        "test": test,
+        "statistic": method.statistic,
+        "scale_low": method.low,
+        "scale_high": method.high,
+        "has_side_scales": bool(method.side_scales),
+        "built": built,
+        "draws": results.draws or REPORT_DRAWS,
+        "progress": listening_test_progress(test=test),
+        "screening": _screening(results),
+        "n_votes": len(results.votes),
+        "n_simulated": simulated,
+        "all_simulated": len(results.votes) > 0 and simulated == len(results.votes),
+        "alpha": results.alpha,
+        "raters": _raters(results.raters),
+        "scatters": _scatters(results.metric_means, results.metrics),
+        "pairs": nan_to_none(results.pairs),
+        "ranking_columns": ranking_columns,
+        "ranking": ranking,
+        "ranking_languages": _language_rankings(results.ranking_by_language),
+        "by_system": by_system,
+        "precision": nan_to_none(results.precision),
+        "components": results.components,
+        "clustered": _clustered(results.clustered, method),
+        "agreement": nan_to_none(results.agreement),
+        "by_system_language": by_system_language,
+        "language_chart": intervals_svg(
+            by_system_language, group="language", label="system", low=method.low, high=method.high
+        ),
+        "side_scales": _side_scales(results.side_scales, method),
+    }
+
+
+def builds_context(*, test: ListeningTest, built) -> dict:
+    """The latest builds, and how many rating votes came in after the one shown."""
+    newer = rating_votes_after(test=test, vote=built.last_vote) if built is not None else None
+    return {"list": report_builds(test=test), "newer_votes": newer}
+
+
+def scale_position(value: float | None, *, low: float, high: float) -> float:
+    """Where a score sits on the scale from low to high, in percent, for the interval bars."""
+    if value is None or math.isnan(value):
+        return 0.0
+    return round(100 * min(max((value - low) / (high - low), 0.0), 1.0), 2)
+
+
+def _mos_rows(table: pd.DataFrame, method: MethodSpec) -> list[dict]:
+    """MOS rows with the positions of their interval bars on the method's scale."""
+    rows = nan_to_none(table)
+    for row in rows:
+        mean = row["mos"]
+        for key, value in (("pos_mean", mean), ("pos_low", row["ci_low"]),
+                           ("pos_high", row["ci_high"])):  # fmt: skip
+            found = value if value is not None else mean
+            row[key] = scale_position(found, low=method.low, high=method.high)
+    return rows
+
+
+def ranking_rows(table: pd.DataFrame) -> tuple[list[str], list[dict]]:
+    """Columns for the ranking table: system, category scores, overall, then each metric's mean
+    followed by its rank."""
+    if table.empty:
+        return [], []
+    scores = [c for c in table.columns if c.endswith("_score")]
+    means = sorted(
+        c
+        for c in table.columns
+        if c not in scores and not c.endswith("_rank") and c not in {"system", "overall"}
+    )
+    columns = ["system", *scores, "overall"]
+    for metric in means:
+        columns += [metric, f"{metric}_rank"]
+    return columns, nan_to_none(table[columns])
+
+
+def _language_rankings(by_language: pd.DataFrame) -> list[dict]:
+    """One ranking table per language, each with its own columns."""
+    parts = []
+    if by_language.empty:
+        return parts
+    for language, group in by_language.groupby("language", sort=True):
+        columns, rows = ranking_rows(group.drop(columns="language"))
+        parts.append({"language": language, "columns": columns, "rows": rows})
+    return parts
+
+
+def _screening(results: ReportResults) -> dict:
+    log = results.screening_log
+    return {
+        "rejected": results.rejected,
+        "not_used": results.not_used,
+        "votes_kept": len(results.votes),
+        "votes_all": results.votes_all,
+        "reasons": nan_to_none(results.screening_reasons),
+        "log": nan_to_none(log.head(LOG_ROWS)),
+        "log_total": len(log),
+    }
+
+
+def _raters(table: pd.DataFrame) -> dict:
+    """The raters with the lowest crowd r first, and the spread of those r."""
+    if table.empty:
+        return {"rows": [], "histogram": "", "total": 0}
+    histogram = histogram_svg(
+        list(table["r"].dropna()), low=-1, high=1, bins=10, label="rater-vs-crowd correlations"
+    )
+    return {"rows": nan_to_none(table.head(LOG_ROWS)), "histogram": histogram, "total": len(table)}
+
+
+def _scatters(means: pd.DataFrame, metrics: tuple[str, ...]) -> list[dict]:
+    """System mean score against each ranked metric's system mean."""
+    points = means.set_index("system")
+    return [
+        {
+            "metric": metric,
+            "svg": scatter_svg(
+                [(points.at[s, metric], points.at[s, "mos"], s) for s in points.index],
+                x_label=metric,
+                y_label="score",
+            ),
+        }
+        for metric in metrics
+    ]
+
+
+def _clustered(table: pd.DataFrame, method: MethodSpec) -> list[dict]:
+    """The clustered intervals, the main score's rows named by the main scale's short name."""
+    return [{**row, "scale": row["scale"] or method.main.short} for row in nan_to_none(table)]
+
+
+def _side_scales(tables: dict[str, pd.DataFrame], method: MethodSpec) -> list[dict]:
+    return [
+        {"name": scale.title, "rows": nan_to_none(tables[scale.name])}
+        for scale in method.side_scales
+        if scale.name in tables
+    ]

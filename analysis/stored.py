@@ -1,0 +1,69 @@
+"""ReportResults as JSON for its Report row, and back whole: a frame column by column with its
+dtypes, a value that cannot be computed (NaN) as null, sequences as lists (loaded as tuples)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import fields
+
+import numpy as np
+import pandas as pd
+
+from analysis.results import ReportResults
+
+FRAME = "__frame__"
+
+
+def results_dump(results: ReportResults) -> dict:
+    return {field.name: _dump(getattr(results, field.name)) for field in fields(results)}
+
+
+def results_load(data: dict) -> ReportResults:
+    return ReportResults(**{field.name: _load(data[field.name]) for field in fields(ReportResults)})
+
+
+def frame_dump(frame: pd.DataFrame) -> dict:
+    """The columns, their dtypes and their values; the index is not kept."""
+    return {
+        "columns": list(frame.columns),
+        "dtypes": [str(dtype) for dtype in frame.dtypes],
+        "values": [_column(frame.iloc[:, i]) for i in range(frame.shape[1])],
+    }
+
+
+def frame_load(data: dict) -> pd.DataFrame:
+    columns = [
+        pd.Series(values, dtype=dtype, name=name)
+        for name, dtype, values in zip(data["columns"], data["dtypes"], data["values"], strict=True)
+    ]
+    return pd.concat(columns, axis=1) if columns else pd.DataFrame()
+
+
+def _column(values: pd.Series) -> list:
+    if values.dtype.kind in "biu":  # no missing values: as they are, fast
+        return values.tolist()
+    return [_dump(value) for value in values.tolist()]
+
+
+def _dump(value):
+    if isinstance(value, pd.DataFrame):
+        return {FRAME: frame_dump(value)}
+    if isinstance(value, dict):
+        return {str(key): _dump(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_dump(item) for item in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _load(value):
+    if isinstance(value, dict):
+        if FRAME in value:
+            return frame_load(value[FRAME])
+        return {key: _load(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return tuple(_load(item) for item in value)
+    return value
