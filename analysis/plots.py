@@ -68,9 +68,13 @@ def scatter_svg(points: Sequence[tuple[float, float, str]], *, x_label: str, y_l
     return _frame(dots + ticks, f"{y_label} against {x_label}")
 
 
-def intervals_svg(rows: Sequence[dict], *, group: str, label: str, low=1.0, high=5.0) -> str:
-    """Mean and 95% interval per row on a low…high axis, rows gathered under their `group`
-    value (say, systems under each language); `label` names each row."""
+def intervals_svg(
+    rows: Sequence[dict], *, group: str, label: str, low: float = 1.0, high: float = 5.0
+) -> str:
+    """Mean and 95% interval per row on a low…high axis (the method's scale: spec.low and
+    spec.high; 1…5 unless told), a tick at each whole point, rows gathered under their `group`
+    value (say, systems under each language); `label` names each row. A value beyond the axis
+    is drawn at its end."""
     if not rows:
         return ""
     ordered = sorted(rows, key=lambda r: (str(r[group]), str(r[label])))

@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from analysis.exports import toolkit_tables
+from analysis.models import Report
 from analysis.selectors import (
     mos_metric_clip_table,
     ranking_tables,
@@ -31,6 +33,8 @@ REPORT_DRAWS = 1000
 VOTE_EXPORT = ["vote", "session", "rater", "stimulus", "clip", "utterance", "system", "language",
                "score", "sig", "bak", "elapsed_ms", "play_count", "simulated"]  # fmt: skip
 RATER_COLUMNS = ["rater", "sessions", "votes", "mean", "r", "excluded"]
+PRECISION_COLUMNS = ["system", "n", "clips", "raters", "half_width", "target", "needed", "more",
+                     "plan"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,7 @@ def report_results(*, test: ListeningTest, draws: int) -> ReportResults:
     )
 
 
-def results_current(*, test: ListeningTest):
+def results_current(*, test: ListeningTest) -> tuple[ReportResults, Report | None]:
     """The results a page or the API shows: the latest finished build's, and that build; else
     computed now without the slow parts, and None."""
     built = report_latest_done(test=test)
@@ -117,8 +121,6 @@ def results_current(*, test: ListeningTest):
 
 
 def _toolkit(votes: pd.DataFrame, method: str) -> dict[str, pd.DataFrame]:
-    from analysis.exports import toolkit_tables
-
     return toolkit_tables(votes, method) if len(votes) else {}
 
 
@@ -196,10 +198,6 @@ def _precision(systems: pd.DataFrame, target: float, components: dict) -> pd.Dat
         )  # fmt: skip
     # object columns: whole numbers and the plan stay as they are beside a missing value
     return pd.DataFrame(rows, columns=PRECISION_COLUMNS, dtype=object)
-
-
-PRECISION_COLUMNS = ["system", "n", "clips", "raters", "half_width", "target", "needed", "more",
-                     "plan"]  # fmt: skip
 
 
 def _clustered(votes: pd.DataFrame, draws: int, method: MethodSpec) -> tuple[pd.DataFrame, dict]:
