@@ -55,6 +55,7 @@ def server_env(database: str, data_dir: str) -> dict[str, str]:
         "AURICLE_DATA_DIR": data_dir,
         "DEBUG": "0",
         "SECRET_KEY": uuid.uuid4().hex * 2,
+        "AURICLE_RATER_ID_KEY": uuid.uuid4().hex * 2,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SESSION_COOKIE_SECURE": "0",
         "CSRF_COOKIE_SECURE": "0",

@@ -6,6 +6,7 @@ local audio storage, device auto. The README's Settings section lists the produc
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -224,3 +225,35 @@ AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME") or None
 # longer clips are processed in overlapping chunks.
 AURICLE_GENERATE_BATCH = env_int("AURICLE_GENERATE_BATCH", 8, minimum=1)
 AURICLE_GENERATE_CHUNK_SECONDS = env_int("AURICLE_GENERATE_CHUNK_SECONDS", 30, minimum=2)
+
+
+def _rater_id_key() -> str:
+    """The HMAC key rater ids are hashed under. Required with DEBUG=0; in development, a random
+    key made once and kept in the data folder (a new key would make every rater new)."""
+    if not DEBUG:
+        key = env_required(
+            "AURICLE_RATER_ID_KEY", "when DEBUG=0: a random string of 32+ characters"
+        )
+        if len(key) < 32:
+            raise ImproperlyConfigured("AURICLE_RATER_ID_KEY must be at least 32 characters")
+        return key
+    if env_str("AURICLE_RATER_ID_KEY"):
+        return env_str("AURICLE_RATER_ID_KEY")
+    path = DATA_DIR / "rater_id.key"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+AURICLE_RATER_ID_KEY = _rater_id_key()
+# This installation's public address, for the links a crowd platform sends raters to.
+AURICLE_BASE_URL = env_str("AURICLE_BASE_URL", "http://127.0.0.1:8000")
+# Prolific: unset token, platform disabled (not faked).
+PROLIFIC_TOKEN = env_str("PROLIFIC_TOKEN")
+PROLIFIC_API_URL = env_str("PROLIFIC_API_URL", "https://api.prolific.com")
+PROLIFIC_COMPLETION_URL = env_str(
+    "PROLIFIC_COMPLETION_URL", "https://app.prolific.com/submissions/complete"
+)
+PROLIFIC_WORKSPACE_ID = env_str("PROLIFIC_WORKSPACE_ID")

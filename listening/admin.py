@@ -11,6 +11,7 @@ from listening.models import (
     ListeningTest,
     Qualification,
     Rater,
+    Recruitment,
     Session,
     SetupResult,
     Stimulus,
@@ -78,10 +79,13 @@ class ListeningTestAdmin(admin.ModelAdmin):
     def links(self, obj: ListeningTest):
         if not obj.pk:
             return "-"
+        recruitment, _ = Recruitment.objects.get_or_create(test=obj)
         return format_html(
-            '<a href="{}">rater link</a> · <a href="{}">report</a>',
+            '<a href="{}">rater link</a> · <a href="{}">report</a> · <a href="{}">platform: {}</a>',
             reverse("listening:entry", args=[obj.entry_token]),
             reverse("analysis:report", args=[obj.pk]),
+            reverse("admin:listening_recruitment_change", args=[recruitment.pk]),
+            recruitment.get_platform_display(),
         )
 
     @admin.action(description="Publish (build stimuli and open to raters)")
@@ -182,3 +186,7 @@ class VoteAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+# The platform desk (recruitment, bonuses, the call log) registers itself.
+from listening.platforms import admin as platform_admin  # noqa: E402, F401

@@ -34,6 +34,7 @@ class ListeningTest(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft"
         LIVE = "live"
+        PAUSED = "paused"
         CLOSED = "closed"
 
     name = models.CharField(max_length=200, unique=True)
@@ -186,10 +187,13 @@ class CheckItem(models.Model):
 
 class Rater(models.Model):
     class Platform(models.TextChoices):
+        OPEN = "open", "open link (no identity guarantee)"
         PANEL = "panel", "private panel link"
+        PROLIFIC = "prolific", "Prolific"
         SIMULATED = "simulated", "simulated rater"
 
     platform = models.CharField(max_length=16, choices=Platform.choices)
+    # HMAC-SHA256 of the platform's participant id (listening.identity): never the raw id.
     external_id = models.CharField(max_length=128)
     language = models.CharField(max_length=16)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -347,3 +351,30 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rater} → {self.stimulus.key}: {self.score}"
+
+
+# The platform layer's rows live beside its adapters; imported here so Django finds them.
+from listening.platforms.models import (  # noqa: E402
+    Bonus,
+    Invitation,
+    Participation,
+    PlatformCall,
+    Recruitment,
+)
+
+__all__ = [
+    "Assignment",
+    "Bonus",
+    "CheckItem",
+    "Invitation",
+    "ListeningTest",
+    "Participation",
+    "PlatformCall",
+    "Qualification",
+    "Rater",
+    "Recruitment",
+    "Session",
+    "SetupResult",
+    "Stimulus",
+    "Vote",
+]

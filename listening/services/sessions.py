@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from listening.identity import participant_hash
 from listening.methods import spec
 from listening.models import (
     Assignment,
@@ -35,8 +36,12 @@ STEP_ORDER = [State.QUALIFICATION, State.SETUP, State.TRAINING, State.RATING]
 
 
 def rater_get_or_create(*, platform: str, external_id: str, language: str) -> Rater:
+    """The rater a platform's participant id names. The id is stored only as its keyed hash,
+    so the same participant is the same rater in any browser, and a database dump names
+    nobody."""
+    identity = participant_hash(platform=platform, participant_id=external_id)
     rater, _ = Rater.objects.get_or_create(
-        platform=platform, external_id=external_id, defaults={"language": language}
+        platform=platform, external_id=identity, defaults={"language": language}
     )
     return rater
 

@@ -10,12 +10,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from listening.methods import Answer, AnswerInvalid, answer_read, spec
-from listening.models import Assignment, Session, Stimulus, Vote
+from listening.models import Assignment, ListeningTest, Session, Stimulus, Vote
 from listening.services.errors import (
     AlreadyRated,
     KeyReused,
     NothingLeft,
     NotInSession,
+    NotLive,
     NotServed,
     RequestInvalid,
     ScoreInvalid,
@@ -98,6 +99,8 @@ def _record(session, stimulus_uuid, answer, key, time_on_page_ms, play_count, no
         if existing.session_id != session.id:
             raise KeyReused("that submission id was used in another session")
         return existing
+    if session.test.status != ListeningTest.Status.LIVE:  # paused or closed: no more votes
+        raise NotLive(f"the test is {session.test.status}")
     assignment = _votable_assignment(session, stimulus_uuid)
     method = session.test.method
     try:

@@ -1,4 +1,5 @@
-"""The test link: instructions, consent and language, then the rater's session."""
+"""The test link: instructions, consent and language, then the rater's session. Who the rater
+is comes from the test's platform: a Prolific link, a panel invitation, or this browser."""
 
 from __future__ import annotations
 
@@ -6,14 +7,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from listening import methods, services
-from listening.models import ListeningTest, Rater
+from listening.models import ListeningTest
+from listening.platforms import platform_for
+from listening.platforms.errors import RaterExcluded
+from listening.platforms.services import participation_record, rater_enter
 from listening.selectors import listening_test_language_choices
-from listening.views.common import browser_rater_id, remember, speaking
+from listening.services.errors import NotLive, RaterBlocked
+from listening.views.common import remember, speaking
+from listening.views.exits import screened_out
 
 
 @never_cache
+@require_http_methods(["GET", "POST"])
 def entry(request: HttpRequest, token: str) -> HttpResponse:
     test = get_object_or_404(ListeningTest, entry_token=token)
     choices = listening_test_language_choices(test=test)
@@ -28,15 +36,21 @@ def entry(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _entry(request: HttpRequest, test: ListeningTest, choices) -> HttpResponse:
+    platform = platform_for(test)
     context = {
         "test": test,
         "intro": methods.spec(test.method).intro,
         "languages": choices,
         "error": None,
     }
+    try:
+        platform.entry_check(request)
+    except services.RatingError as exc:
+        context.update(error=exc.rater_message, refused=True)
+        return render(request, "listening/entry.html", context, status=exc.status)
     if request.method != "POST":
         if test.status != ListeningTest.Status.LIVE:
-            context["error"] = _("This test is not open for rating.")
+            context["error"] = NotLive().rater_message
         return render(request, "listening/entry.html", context)
     language = request.POST.get("language", "")
     if not request.POST.get("consent"):
@@ -44,16 +58,20 @@ def _entry(request: HttpRequest, test: ListeningTest, choices) -> HttpResponse:
     elif language not in {code for code, _name in choices}:
         context["error"] = _("Please choose the language you speak natively.")
     else:
-        rater = services.rater_get_or_create(
-            platform=Rater.Platform.PANEL,
-            external_id=f"{browser_rater_id(request)}:{language}",
-            language=language,
-        )
-        remember(request, rater)
-        try:
-            session = services.session_start(test=test, rater=rater)
-        except services.RatingError as exc:
-            context["error"] = exc.rater_message
-            return render(request, "listening/entry.html", context, status=exc.status)
-        return redirect("listening:session", token=session.token)
+        return _start(request, test, platform, language, context)
     return render(request, "listening/entry.html", context, status=400)
+
+
+def _start(request, test, platform, language, context) -> HttpResponse:
+    try:
+        entrant = platform.entrant(request, language=language)
+        rater = rater_enter(test=test, platform=platform, entrant=entrant, language=language)
+        remember(request, rater)
+        session = services.session_start(test=test, rater=rater)
+        participation_record(session=session, entrant=entrant)
+    except (RaterBlocked, RaterExcluded) as exc:  # screened out before any unpaid work
+        return screened_out(request, platform, exc.rater_message, exc.status)
+    except services.RatingError as exc:
+        context["error"] = exc.rater_message
+        return render(request, "listening/entry.html", context, status=exc.status)
+    return redirect("listening:session", token=session.token)

@@ -13,9 +13,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from enhancement.storage import audio_url
 from listening import methods, services
-from listening.models import Assignment, CheckItem, Session
+from listening.models import Assignment, CheckItem, ListeningTest, Session
+from listening.platforms import platform_for
+from listening.platforms.services import participation_finish
 from listening.selectors import LANGUAGE_NAMES
 from listening.services.errors import RaterBlocked
+from listening.views import exits
 from listening.views.common import owned_session, speaking
 
 State = Session.State
@@ -30,6 +33,8 @@ def session_page(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
 
 
 def render_step(request, session: Session, error: str | None = None, status: int = 200):
+    if session.state in Session.OPEN_STATES and session.test.status != ListeningTest.Status.LIVE:
+        return exits.paused(request, session)
     if session.state == State.QUALIFICATION:
         return _qualification(request, session, error, status)
     if session.state == State.SETUP:
@@ -44,10 +49,11 @@ def render_step(request, session: Session, error: str | None = None, status: int
             test=session.test, rater=session.rater, now=timezone.now()
         )
         message = RaterBlocked(until=until).rater_message if until else None
-        return render(request, "listening/blocked.html", {"blocked": message}, status=403)
+        participation_finish(session=session)
+        return exits.screened_out(request, platform_for(session.test), message)
     if session.state == State.ABANDONED:
         return render(request, "listening/expired.html", {"session": session}, status=410)
-    return render(request, "listening/done.html", {"session": session})
+    return exits.session_end(request, session)
 
 
 def _trials(session: Session, kind: str, label=None) -> list[dict]:

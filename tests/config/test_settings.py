@@ -27,6 +27,7 @@ def run_settings(**env: str) -> subprocess.CompletedProcess:
             "ALLOWED_HOSTS",
             "DEBUG",
             "AUDIO_STORAGE",
+            "AURICLE_RATER_ID_KEY",
         }
     }
     clean.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
@@ -81,11 +82,37 @@ def test_it_refuses_to_start_with_debug_off_and_no_allowed_hosts(tmp_path):
     assert "ALLOWED_HOSTS is required" in result.stderr
 
 
-def test_it_starts_with_debug_off_when_key_and_hosts_are_set(tmp_path):
+def test_it_starts_with_debug_off_when_keys_and_hosts_are_set(tmp_path):
+    result = run_settings(
+        AURICLE_DATA_DIR=str(tmp_path), DEBUG="0", SECRET_KEY="k" * 50, ALLOWED_HOSTS="example.org",
+        AURICLE_RATER_ID_KEY="r" * 40,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+
+def test_it_refuses_to_start_with_debug_off_and_no_rater_id_key(tmp_path):
     result = run_settings(
         AURICLE_DATA_DIR=str(tmp_path), DEBUG="0", SECRET_KEY="k" * 50, ALLOWED_HOSTS="example.org"
     )
-    assert result.returncode == 0, result.stderr
+    assert result.returncode != 0
+    assert "AURICLE_RATER_ID_KEY is required" in result.stderr
+
+
+def test_a_short_rater_id_key_is_refused(tmp_path):
+    result = run_settings(
+        AURICLE_DATA_DIR=str(tmp_path), DEBUG="0", SECRET_KEY="k" * 50, ALLOWED_HOSTS="example.org",
+        AURICLE_RATER_ID_KEY="short",
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "AURICLE_RATER_ID_KEY must be at least 32 characters" in result.stderr
+
+
+def test_the_development_rater_id_key_is_made_once_and_kept(tmp_path):
+    first = run_settings(AURICLE_DATA_DIR=str(tmp_path))
+    key = (tmp_path / "rater_id.key").read_text()
+    second = run_settings(AURICLE_DATA_DIR=str(tmp_path))
+    assert first.returncode == second.returncode == 0
+    assert len(key) >= 32 and (tmp_path / "rater_id.key").read_text() == key
 
 
 def test_a_bad_boolean_names_the_variable(tmp_path):

@@ -1,0 +1,167 @@
+"""The organizer's platform desk: a test's recruitment with its state and actions, the bonuses
+with what is unconfirmed, and the log of every call that moved money or changed a submission."""
+
+from __future__ import annotations
+
+import csv
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponse
+
+from listening.platforms import errors, panel, platform_for, sync
+from listening.platforms.models import Bonus, Invitation, Participation, PlatformCall, Recruitment
+from listening.platforms.prolific_api import ProlificError
+
+
+class RecruitmentForm(forms.ModelForm):
+    roster = forms.FileField(
+        required=False, help_text="Panel: a CSV with one column, email or lab_id; one invitation "
+        "link per person (people already invited keep theirs)",
+    )  # fmt: skip
+    pool_cap = forms.IntegerField(
+        required=False, min_value=1, help_text="Panel: make a multi-use link for this many raters"
+    )
+
+    class Meta:
+        model = Recruitment
+        fields = ["test", "platform", "places", "places_margin", "hourly_rate", "currency",
+                  "desktop_only", "bonus_min_sessions", "bonus_sessions_amount",
+                  "bonus_top_percent", "bonus_top_amount"]  # fmt: skip
+
+
+def _act(modeladmin, request, queryset, verb: str) -> None:
+    for recruitment in queryset.select_related("test"):
+        try:
+            getattr(platform_for(recruitment.test), verb)()
+        except (errors.PlatformError, ProlificError) as exc:
+            modeladmin.message_user(request, f"{recruitment.test}: {exc}", messages.ERROR)
+        else:
+            _status_follow(recruitment, verb)
+            modeladmin.message_user(request, f"{recruitment.test}: {verb} done")
+
+
+def _status_follow(recruitment: Recruitment, verb: str) -> None:
+    """The test takes votes only while its study runs."""
+    from listening.models import ListeningTest
+
+    status = {"pause": "paused", "resume": "live", "stop": "closed", "publish": "live"}[verb]
+    ListeningTest.objects.filter(pk=recruitment.test_id).update(
+        status=getattr(ListeningTest.Status, status.upper())
+    )
+
+
+@admin.register(Recruitment)
+class RecruitmentAdmin(admin.ModelAdmin):
+    form = RecruitmentForm
+    list_display = ["test", "platform", "study_status", "places", "reward", "synced_at",
+                    "unconfirmed", "settled_at"]  # fmt: skip
+    readonly_fields = ["study_id", "study_status", "reward", "minutes", "exclusion_group",
+                       "synced_at", "settled_at", "error", "unconfirmed"]  # fmt: skip
+    actions = ["publish", "pause", "resume", "stop", "sync_now", "completion_list"]
+
+    @admin.display(description="unconfirmed pays")
+    def unconfirmed(self, recruitment: Recruitment) -> int:
+        return recruitment.test.bonuses.filter(status=Bonus.Status.UNCONFIRMED).count()
+
+    def save_model(self, request, obj, form, change) -> None:
+        added = 0
+        if change and obj.study_id:
+            added = obj.places - Recruitment.objects.get(pk=obj.pk).places
+            obj.places -= added
+        super().save_model(request, obj, form, change)
+        try:
+            if added:
+                platform_for(obj.test).places_add(added)
+            self._panel_links(request, obj, form)
+        except (errors.PlatformError, ProlificError) as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+
+    def _panel_links(self, request, obj, form) -> None:
+        if form.cleaned_data.get("roster"):
+            people = panel.roster_read(form.cleaned_data["roster"].read())
+            made = panel.invitations_create(test=obj.test, people=people)
+            self.message_user(request, f"{len(made)} invitation links; see the completion list")
+        if form.cleaned_data.get("pool_cap"):
+            panel.pool_create(test=obj.test, cap=form.cleaned_data["pool_cap"])
+
+    @admin.action(description="Publish on the platform")
+    def publish(self, request, queryset):
+        _act(self, request, queryset, "publish")
+
+    @admin.action(description="Pause")
+    def pause(self, request, queryset):
+        _act(self, request, queryset, "pause")
+
+    @admin.action(description="Resume")
+    def resume(self, request, queryset):
+        _act(self, request, queryset, "resume")
+
+    @admin.action(description="Stop (final)")
+    def stop(self, request, queryset):
+        _act(self, request, queryset, "stop")
+
+    @admin.action(description="Sync: review, exclude and pay")
+    def sync_now(self, request, queryset):
+        from listening.tasks import platform_sync
+
+        for recruitment in queryset:
+            platform_sync.delay_on_commit(recruitment.test_id)
+        self.message_user(request, f"sync queued for {queryset.count()} test(s)")
+
+    @admin.action(description="Download the completion list (CSV)")
+    def completion_list(self, request, queryset):
+        response = HttpResponse(content_type="text/csv")
+        response["Content-Disposition"] = 'attachment; filename="completion_list.csv"'
+        writer = csv.writer(response)
+        writer.writerow(sync.COMPLETION_COLUMNS)
+        for recruitment in queryset:
+            writer.writerows(sync.completion_rows(test=recruitment.test))
+        return response
+
+
+@admin.register(Bonus)
+class BonusAdmin(admin.ModelAdmin):
+    list_display = ["test", "rule", "amount", "status", "batch_id", "updated_at"]
+    list_filter = ["status", "rule"]
+    readonly_fields = ["test", "rater", "participation", "rule", "amount", "status", "run",
+                       "batch_id", "error"]  # fmt: skip
+    actions = ["settle_paid", "settle_unpaid"]
+
+    @admin.action(description="Checked on the platform: it WAS paid")
+    def settle_paid(self, request, queryset):
+        count = sync.bonus_settle(bonus_ids=list(queryset.values_list("pk", flat=True)), paid=True)
+        self.message_user(request, f"{count} bonus(es) marked paid")
+
+    @admin.action(description="Checked on the platform: it was NOT paid (pay at the next sync)")
+    def settle_unpaid(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        count = sync.bonus_settle(bonus_ids=ids, paid=False)
+        self.message_user(request, f"{count} bonus(es) will be paid at the next sync")
+
+
+@admin.register(PlatformCall)
+class PlatformCallAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "test", "action", "target", "status", "finished_at"]
+    list_filter = ["status", "action"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["test", "pk", "cap", "uses", "created_at"]
+    readonly_fields = ["token", "identity", "uses"]
+
+
+@admin.register(Participation)
+class ParticipationAdmin(admin.ModelAdmin):
+    list_display = ["session", "outcome", "review", "reason", "excluded"]
+    list_filter = ["outcome", "review"]
+    exclude = ["participant_id"]
+    readonly_fields = ["session", "invitation", "submission_id", "outcome", "reason", "review",
+                       "excluded"]  # fmt: skip
