@@ -87,6 +87,17 @@ class ListeningTest(models.Model):
         default=0.25,
         help_text="Screening: a rater whose votes correlate less with the crowd is not used",
     )
+
+    class ScreeningProfile(models.TextChoices):
+        NATIVE = "native", "Auricle's P.808 screening"
+        TOOLKIT = "p808_toolkit", "the P.808 toolkit's rules (imported results)"
+
+    screening_profile = models.CharField(
+        max_length=16, choices=ScreeningProfile.choices, default=ScreeningProfile.NATIVE
+    )
+    screening_config = models.JSONField(
+        default=dict, blank=True, help_text="The toolkit profile's rules, read from its config"
+    )
     screen_outliers = models.BooleanField(
         default=False, help_text="Screening: drop votes at |z| ≥ 3.29 within their system"
     )
@@ -190,6 +201,7 @@ class Rater(models.Model):
         OPEN = "open", "open link (no identity guarantee)"
         PANEL = "panel", "private panel link"
         PROLIFIC = "prolific", "Prolific"
+        MTURK = "mturk", "Amazon Mechanical Turk (imported results)"
         SIMULATED = "simulated", "simulated rater"
 
     platform = models.CharField(max_length=16, choices=Platform.choices)
@@ -238,6 +250,14 @@ class Session(models.Model):
     class Meta:
         ordering = ["-started_at"]
         indexes = [models.Index(fields=["test", "state", "last_seen_at"])]
+        constraints = [
+            # Simultaneous first entries from one rater must not open two sessions.
+            models.UniqueConstraint(
+                fields=["test", "rater"],
+                condition=models.Q(state__in=["qualification", "setup", "training", "rating"]),
+                name="session_one_open_per_rater",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.test.name}: {self.rater} ({self.state})"

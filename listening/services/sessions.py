@@ -6,7 +6,7 @@ import secrets
 from collections import Counter
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -72,11 +72,17 @@ def session_start(*, test: ListeningTest, rater: Rater, now: datetime | None = N
         return open_session
     sessions_release_stale(test=test, now=now)
     _may_start(test, rater, now)
-    with transaction.atomic():
-        session = Session.objects.create(
-            test=test, rater=rater, state=State.QUALIFICATION, started_at=now, last_seen_at=now
-        )
-        _enter(session, _next_state(session, None, now), now)
+    try:
+        with transaction.atomic():
+            session = Session.objects.create(
+                test=test, rater=rater, state=State.QUALIFICATION, started_at=now, last_seen_at=now
+            )
+            _enter(session, _next_state(session, None, now), now)
+    except IntegrityError:  # a simultaneous entry of the same rater opened it first
+        found = test.sessions.filter(rater=rater, state__in=Session.OPEN_STATES).first()
+        if found is None:
+            raise
+        return found
     return session
 
 
