@@ -70,7 +70,7 @@ def database_fresh(database: str) -> None:
         subprocess.run(["psql", admin, "-q", "-c", sql], check=True)
 
 
-def test_build(utterances: int, quota: int) -> dict:
+def bench_test_build(utterances: int, quota: int) -> dict:
     """A test set of short English clips, two conditions each, published as an ACR test."""
     import django
 
@@ -262,7 +262,7 @@ def main() -> None:
     env = server_env(args.database, data_dir)
     os.environ.update(env)
     database_fresh(args.database)
-    data = test_build(args.utterances, args.quota)
+    data = bench_test_build(args.utterances, args.quota)
     insert_rate = pgbench_inserts(args.database)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     client_before = resource.getrusage(resource.RUSAGE_SELF)
