@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponse
 
+from listening.identity import scrubbed
 from listening.platforms import errors, panel, platform_for, sync
 from listening.platforms.models import Bonus, Invitation, Participation, PlatformCall, Recruitment
 from listening.platforms.prolific_api import ProlificError
@@ -29,26 +30,47 @@ class RecruitmentForm(forms.ModelForm):
                   "desktop_only", "bonus_min_sessions", "bonus_sessions_amount",
                   "bonus_top_percent", "bonus_top_amount"]  # fmt: skip
 
+    def clean_roster(self) -> list[str]:
+        """The roster's people, read here so that a bad file is refused with the form and
+        nothing of it (or of the form) is saved."""
+        roster = self.cleaned_data.get("roster")
+        if not roster:
+            return []
+        try:
+            return panel.roster_read(roster.read())
+        except errors.PlatformError as exc:
+            raise forms.ValidationError(f"{roster.name}: {exc}") from None
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        links = cleaned.get("roster") or cleaned.get("pool_cap")
+        if links and cleaned.get("platform") != Recruitment.Platform.PANEL:
+            raise forms.ValidationError("Invitation links (a roster or a pool) are for a private "
+                                        "panel: choose that platform first.")  # fmt: skip
+        return cleaned
+
 
 def _act(modeladmin, request, queryset, verb: str) -> None:
     for recruitment in queryset.select_related("test"):
         try:
             getattr(platform_for(recruitment.test), verb)()
         except (errors.PlatformError, ProlificError) as exc:
-            modeladmin.message_user(request, f"{recruitment.test}: {exc}", messages.ERROR)
+            modeladmin.message_user(request, f"{recruitment.test}: {scrubbed(str(exc))}",
+                                    messages.ERROR)  # fmt: skip
         else:
             _status_follow(recruitment, verb)
             modeladmin.message_user(request, f"{recruitment.test}: {verb} done")
 
 
 def _status_follow(recruitment: Recruitment, verb: str) -> None:
-    """The test takes votes only while its study runs."""
+    """The test takes votes only while its study runs (a draft stays a draft: it has no
+    stimuli until the listening test itself is published)."""
     from listening.models import ListeningTest
 
     status = {"pause": "paused", "resume": "live", "stop": "closed", "publish": "live"}[verb]
-    ListeningTest.objects.filter(pk=recruitment.test_id).update(
-        status=getattr(ListeningTest.Status, status.upper())
-    )
+    ListeningTest.objects.filter(pk=recruitment.test_id).exclude(
+        status=ListeningTest.Status.DRAFT
+    ).update(status=getattr(ListeningTest.Status, status.upper()))
 
 
 @admin.register(Recruitment)
@@ -58,7 +80,15 @@ class RecruitmentAdmin(admin.ModelAdmin):
                     "unconfirmed", "settled_at"]  # fmt: skip
     readonly_fields = ["study_id", "study_status", "reward", "minutes", "exclusion_group",
                        "synced_at", "settled_at", "error", "unconfirmed"]  # fmt: skip
-    actions = ["publish", "pause", "resume", "stop", "sync_now", "completion_list"]
+    actions = [
+        "publish",
+        "pause",
+        "resume",
+        "stop",
+        "sync_now",
+        "completion_list",
+        "settle_by_hand",
+    ]
 
     @admin.display(description="unconfirmed pays")
     def unconfirmed(self, recruitment: Recruitment) -> int:
@@ -75,12 +105,11 @@ class RecruitmentAdmin(admin.ModelAdmin):
                 platform_for(obj.test).places_add(added)
             self._panel_links(request, obj, form)
         except (errors.PlatformError, ProlificError) as exc:
-            self.message_user(request, str(exc), messages.ERROR)
+            self.message_user(request, scrubbed(str(exc)), messages.ERROR)
 
     def _panel_links(self, request, obj, form) -> None:
         if form.cleaned_data.get("roster"):
-            people = panel.roster_read(form.cleaned_data["roster"].read())
-            made = panel.invitations_create(test=obj.test, people=people)
+            made = panel.invitations_create(test=obj.test, people=form.cleaned_data["roster"])
             self.message_user(request, f"{len(made)} invitation links; see the completion list")
         if form.cleaned_data.get("pool_cap"):
             panel.pool_create(test=obj.test, cap=form.cleaned_data["pool_cap"])
@@ -105,9 +134,17 @@ class RecruitmentAdmin(admin.ModelAdmin):
     def sync_now(self, request, queryset):
         from listening.tasks import platform_sync
 
-        for recruitment in queryset:
+        queued = 0
+        for recruitment in queryset.select_related("test"):
+            try:
+                platform_for(recruitment.test).ready_check()
+            except errors.PlatformError as exc:
+                self.message_user(request, f"{recruitment.test}: {exc}", messages.ERROR)
+                continue
             platform_sync.delay_on_commit(recruitment.test_id)
-        self.message_user(request, f"sync queued for {queryset.count()} test(s)")
+            queued += 1
+        if queued:
+            self.message_user(request, f"sync queued for {queued} test(s)")
 
     @admin.action(description="Download the completion list (CSV)")
     def completion_list(self, request, queryset):
@@ -119,6 +156,17 @@ class RecruitmentAdmin(admin.ModelAdmin):
             writer.writerows(sync.completion_rows(test=recruitment.test))
         return response
 
+    @admin.action(description="Payments settled (paid by hand): erase participant ids and names")
+    def settle_by_hand(self, request, queryset):
+        for recruitment in queryset.select_related("test"):
+            try:
+                marked = sync.payments_settle_by_hand(test=recruitment.test)
+            except errors.PlatformError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, f"{recruitment.test}: settled; {marked} bonus(es) "
+                                  "marked paid, participant ids and names erased")  # fmt: skip
+
 
 @admin.register(Bonus)
 class BonusAdmin(admin.ModelAdmin):
@@ -127,6 +175,9 @@ class BonusAdmin(admin.ModelAdmin):
     readonly_fields = ["test", "rater", "participation", "rule", "amount", "status", "run",
                        "batch_id", "error"]  # fmt: skip
     actions = ["settle_paid", "settle_unpaid"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # only a sync plans a bonus
 
     @admin.action(description="Checked on the platform: it WAS paid")
     def settle_paid(self, request, queryset):
@@ -154,8 +205,12 @@ class PlatformCallAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["test", "pk", "cap", "uses", "created_at"]
-    readonly_fields = ["token", "identity", "uses"]
+    list_display = ["test", "pk", "cap", "uses", "created_at", "link"]
+    readonly_fields = ["token", "identity", "uses", "link"]
+
+    @admin.display(description="link to send")
+    def link(self, invitation: Invitation) -> str:
+        return sync.invitation_link(invitation) if invitation.pk else ""
 
 
 @admin.register(Participation)
@@ -163,5 +218,8 @@ class ParticipationAdmin(admin.ModelAdmin):
     list_display = ["session", "outcome", "review", "reason", "excluded"]
     list_filter = ["outcome", "review"]
     exclude = ["participant_id"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # only an entry makes one
     readonly_fields = ["session", "invitation", "submission_id", "outcome", "reason", "review",
                        "excluded"]  # fmt: skip

@@ -75,6 +75,9 @@ class Platform:
         }.get(outcome, "")
 
     # -- the organizer's side ------------------------------------------------------------------
+    def ready_check(self) -> None:
+        """Raise PlatformError when this installation cannot reach the platform (no key)."""
+
     def publish(self) -> None:
         """Open the test to raters (the test's stimuli must already be built)."""
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -34,8 +36,11 @@ class Panel(Platform):
         if invitation.cap == 1:  # one person's link: the person is the link
             if _finished(invitation):
                 raise errors.InvitationUsed()
-            return Entrant(participant_id=(invitation.label or invitation.token).lower(),
-                           invitation=invitation, keep_raw=True)  # fmt: skip
+            # The link's own keyed identity, not the label: the label (an e-mail) is erased when
+            # payments settle, and the person must stay the same rater after that. Nothing raw
+            # is kept on the session: the completion list reads the label from the invitation.
+            person = f"invitation:{invitation.identity or invitation.token}"
+            return Entrant(participant_id=person, invitation=invitation)
         return Entrant(participant_id=self._pool_member(request, invitation), invitation=invitation)
 
     def _invitation(self, token: str) -> Invitation:
@@ -66,7 +71,7 @@ def _finished(invitation: Invitation) -> bool:
 
 def roster_read(data: bytes) -> list[str]:
     """The people of a roster CSV: one column, `email` or `lab_id`, one person a row. A bad file
-    is refused whole, naming the row."""
+    is refused whole, naming the row; nothing is stored by reading it."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -79,9 +84,13 @@ def roster_read(data: bytes) -> list[str]:
         )
     people, seen = [], set()
     for number, row in enumerate(reader, start=2):
+        if None in row:  # csv puts the cells beyond the header's one column under None
+            raise errors.PlatformError(f"roster row {number}: more than one cell")
         person = (next(iter(row.values())) or "").strip()
         if not person or len(person) > 200:
             raise errors.PlatformError(f"roster row {number}: an empty or over-long entry")
+        if columns[0] == "email" and not _is_email(person):
+            raise errors.PlatformError(f"roster row {number}: {person!r} is not an e-mail address")
         if person.lower() in seen:
             raise errors.PlatformError(f"roster row {number}: {person!r} is listed twice")
         seen.add(person.lower())
@@ -89,6 +98,14 @@ def roster_read(data: bytes) -> list[str]:
     if not people or len(people) > ROSTER_MAX:
         raise errors.PlatformError(f"the roster must list 1 to {ROSTER_MAX} people")
     return people
+
+
+def _is_email(text: str) -> bool:
+    try:
+        validate_email(text)
+    except ValidationError:
+        return False
+    return True
 
 
 def invitations_create(*, test, people: list[str]) -> list[Invitation]:

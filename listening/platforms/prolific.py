@@ -11,10 +11,11 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from listening.identity import scrubbed
 from listening.platforms import errors, estimate
 from listening.platforms.base import Entrant, Payment, Platform, Submission
 from listening.platforms.models import Participation, PlatformCall, Recruitment
-from listening.platforms.prolific_api import PayUnconfirmed, ProlificApi
+from listening.platforms.prolific_api import PayUnconfirmed, ProlificApi, ProlificError
 
 PARTICIPANT_ID = re.compile(r"^[0-9a-fA-F]{24}$")
 SUBMISSION_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
@@ -53,8 +54,16 @@ class Prolific(Platform):
         return f"{settings.PROLIFIC_COMPLETION_URL}?{urlencode({'cc': code})}" if code else None
 
     # -- the study -----------------------------------------------------------------------------
+    def ready_check(self) -> None:
+        api()
+
     def publish(self) -> None:
         recruitment = self.recruitment
+        if not self.test.stimuli.exists():
+            raise errors.PlatformError(
+                f"test {self.test.name!r} has no stimuli yet: publish the listening test (which "
+                "builds them) before making its Prolific study"
+            )
         if not recruitment.study_id:
             study = api().study_create(self.study_payload())
             recruitment.study_id, recruitment.study_status = study["id"], study["status"]
@@ -85,7 +94,8 @@ class Prolific(Platform):
         total = self.recruitment.places + count
         study = api().study_update(self.recruitment.study_id, {"total_available_places": total})
         self.recruitment.places = int(study.get("total_available_places", total))
-        self._status(study)
+        self.recruitment.study_status = study.get("status", self.recruitment.study_status)
+        self.recruitment.save(update_fields=["places", "study_status"])
 
     def study_payload(self) -> dict:
         """The draft study; sets the recruitment's places, reward and minutes it asks for."""
@@ -181,11 +191,20 @@ class _recorded:
         if exc is None:
             call.status = PlatformCall.Status.DONE
         elif isinstance(exc, PayUnconfirmed):
-            call.status, call.error = PlatformCall.Status.UNCONFIRMED, str(exc)
+            call.status, call.error = PlatformCall.Status.UNCONFIRMED, scrubbed(str(exc))
         else:
-            call.status, call.error = PlatformCall.Status.FAILED, str(exc)
+            call.status, call.error = PlatformCall.Status.FAILED, scrubbed(str(exc))
         call.finished_at = timezone.now()
         call.save(update_fields=["status", "error", "result", "finished_at"])
+        if isinstance(exc, ProlificError):
+            # Prolific's refusals can list participant ids (a bonus for a stranger names them);
+            # what goes on to the sync, its command's output and the worker's log must not.
+            raise _scrubbed_error(exc) from None
+
+
+def _scrubbed_error(exc: ProlificError) -> ProlificError:
+    return type(exc)(exc.call, status=exc.status, title=scrubbed(exc.title),
+                     detail=scrubbed(exc.detail))  # fmt: skip
 
 
 def _rate_check(recruitment: Recruitment, minutes: int) -> None:

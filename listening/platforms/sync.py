@@ -15,11 +15,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from listening.identity import scrubbed
 from listening.models import ListeningTest
 from listening.platforms import platform_for
 from listening.platforms.base import Payment
+from listening.platforms.errors import PlatformError
 from listening.platforms.models import Bonus, Invitation, Participation, Recruitment
-from listening.platforms.prolific_api import PayUnconfirmed, ProlificError
+from listening.platforms.prolific_api import PayUnconfirmed, ProlificError, ProlificUnavailable
 
 logger = logging.getLogger("auricle.platforms")
 Outcome, Review, Status = Participation.Outcome, Participation.Review, Bonus.Status
@@ -33,6 +35,8 @@ CATEGORIES = {
     "over the session limit": "OTHER",
 }
 FINISHED_STUDY = {"AWAITING REVIEW", "COMPLETED"}
+# A review the platform already holds, as its submission list words it.
+REVIEWED = {"APPROVED": Review.APPROVED, "REJECTED": Review.REJECTED}
 
 
 def rejection_message(reasons: list[str]) -> str:
@@ -74,7 +78,9 @@ def _verdicts(test: ListeningTest):
 
 
 def _review(platform, verdicts) -> dict:
-    waiting = [s.id for s in platform.submissions() if s.awaiting_review]
+    listed = platform.submissions()
+    _reviews_catch_up(platform.test, listed, verdicts)
+    waiting = [s.id for s in listed if s.awaiting_review]
     participations = {
         p.submission_id: p
         for p in Participation.objects.filter(
@@ -99,6 +105,22 @@ def _review(platform, verdicts) -> dict:
     return {"waiting": len(waiting), "approved": len(approve), "rejected": rejected, "left": left}
 
 
+def _reviews_catch_up(test: ListeningTest, listed, verdicts) -> None:
+    """A sync stopped after the platform approved or rejected and before it wrote so finds those
+    submissions no longer awaiting review: their review is written from the platform's word, so
+    that bonuses and settling do not wait on them for ever."""
+    decided = {s.id: REVIEWED[s.status] for s in listed if s.status in REVIEWED}
+    behind = Participation.objects.filter(
+        session__test=test, submission_id__in=list(decided), review=Review.NONE
+    )
+    for participation in behind:
+        participation.review = decided[participation.submission_id]
+        reasons = verdicts["rejected"].get(participation.session_id)
+        if participation.review == Review.REJECTED and reasons:
+            participation.reason = "; ".join(reasons)[:200]
+        participation.save(update_fields=["review", "reason"])
+
+
 def _reject(platform, participation: Participation, reasons: list[str]) -> None:
     category = CATEGORIES.get(reasons[0], "FAILED_CHECK")
     platform.reject(participation, category=category, message=rejection_message(reasons))
@@ -108,11 +130,12 @@ def _reject(platform, participation: Participation, reasons: list[str]) -> None:
 
 
 def _exclude(platform) -> int:
-    """Raters with a rejected or failed session join the group later studies exclude."""
+    """Raters with a rejected session are kept out of later tests (rater_enter refuses them)
+    and join the platform's group that later studies exclude, where it has one."""
     found = list(
-        Participation.objects.filter(session__test=platform.test, excluded=False)
-        .filter(review=Review.REJECTED)
-        .exclude(participant_id="")
+        Participation.objects.filter(session__test=platform.test, excluded=False).filter(
+            review=Review.REJECTED
+        )
     )
     if found:
         platform.exclude(found)
@@ -123,8 +146,10 @@ def _exclude(platform) -> int:
 # -- bonuses ---------------------------------------------------------------------------------
 def bonuses_plan(*, test: ListeningTest, correlations) -> int:
     """Bonus rows by P.808's quantity rule (at least N accepted sessions) and quality rule (the
-    top X % of raters by agreement with the crowd). A rater gets each rule's bonus once."""
-    recruitment = test.recruitment
+    top X % of raters by agreement with the crowd). A rater gets each rule's bonus once. The
+    quality rule waits for the end of the study: the top raters of a crowd still growing are
+    not its top raters, and a bonus once planned is never taken back."""
+    recruitment = Recruitment.objects.get(test=test)
     accepted = Participation.objects.filter(session__test=test, review=Review.APPROVED)
     by_rater: dict[int, list[Participation]] = {}
     for participation in accepted.select_related("session"):
@@ -136,7 +161,8 @@ def bonuses_plan(*, test: ListeningTest, correlations) -> int:
             for rater, rows in by_rater.items()
             if len(rows) >= recruitment.bonus_min_sessions
         ]
-    if recruitment.bonus_top_percent > 0 and recruitment.bonus_top_amount > 0:
+    quality = recruitment.bonus_top_percent > 0 and recruitment.bonus_top_amount > 0
+    if quality and study_over(recruitment):
         planned += [
             (rater, by_rater[rater][-1], Bonus.Rule.QUALITY, recruitment.bonus_top_amount)
             for rater in top_raters(correlations, recruitment.bonus_top_percent, set(by_rater))
@@ -189,13 +215,19 @@ def _bonuses_create(platform, run: str) -> None:
     rows = list(Bonus.objects.filter(test=test, status=Status.CREATING, run=run)
                 .select_related("participation"))  # fmt: skip
     payments = [Payment(participation=b.participation, amount=b.amount) for b in rows]
+    # Still this run's: a sync started meanwhile may have taken the rows back (see _bonuses),
+    # and the batch made here is then left unpaid.
+    mine = Bonus.objects.filter(pk__in=[b.pk for b in rows], status=Status.CREATING, run=run)
     try:
         batch = platform.bonus_create(payments)
-    except ProlificError as exc:
-        Bonus.objects.filter(pk__in=[b.pk for b in rows]).update(status=Status.PLANNED, run="",
-                                                                 error=str(exc)[:500])  # fmt: skip
+    except ProlificUnavailable as exc:  # nothing made: made again at the next sync
+        mine.update(status=Status.PLANNED, run="", error=scrubbed(str(exc))[:500])
         raise
-    Bonus.objects.filter(pk__in=[b.pk for b in rows]).update(status=Status.CREATED, batch_id=batch)
+    except ProlificError as exc:  # refused: a person looks, then settles them as not paid
+        mine.update(status=Status.FAILED, run="", error=scrubbed(str(exc))[:500])
+        logger.warning("test %s: %d bonus(es) refused: %s", test.pk, len(rows), scrubbed(str(exc)))
+        return
+    mine.update(status=Status.CREATED, batch_id=batch)
 
 
 def _bonuses_pay(platform, run: str) -> None:
@@ -219,10 +251,12 @@ def _pay_one(platform, batch: str, run: str) -> None:
     try:
         platform.bonus_pay(batch)
     except PayUnconfirmed as exc:
-        rows.filter(status=Status.PAYING).update(status=Status.UNCONFIRMED, error=str(exc)[:500])
+        error = scrubbed(str(exc))[:500]
+        rows.filter(status=Status.PAYING).update(status=Status.UNCONFIRMED, error=error)
         return
     except ProlificError as exc:  # refused outright: nothing was paid
-        rows.filter(status=Status.PAYING).update(status=Status.FAILED, error=str(exc)[:500])
+        error = scrubbed(str(exc))[:500]
+        rows.filter(status=Status.PAYING).update(status=Status.FAILED, error=error)
         return
     rows.filter(status__in=[Status.PAYING, Status.UNCONFIRMED]).update(status=Status.PAID)
 
@@ -243,7 +277,7 @@ def _settle(platform) -> bool:
     recruitment, test = platform.recruitment, platform.test
     if recruitment.settled_at:
         return True
-    over = recruitment.study_status in FINISHED_STUDY or test.status == ListeningTest.Status.CLOSED
+    over = study_over(recruitment)
     unreviewed = Participation.objects.filter(
         session__test=test, outcome__in=[Outcome.COMPLETED, Outcome.FAILED], review=Review.NONE
     )
@@ -253,7 +287,37 @@ def _settle(platform) -> bool:
     return payments_settle(test=test)
 
 
+def study_over(recruitment: Recruitment) -> bool:
+    """No more sessions will come: the study was stopped, or the test closed."""
+    closed = ListeningTest.objects.filter(
+        pk=recruitment.test_id, status=ListeningTest.Status.CLOSED
+    )
+    return recruitment.study_status in FINISHED_STUDY or closed.exists()
+
+
+def payments_settle_by_hand(*, test: ListeningTest) -> int:
+    """The organizer has paid what the completion list shows (a panel) and says so: its bonuses
+    are paid, and the names are erased. A platform that pays by itself must have no pay left
+    in flight. Returns the bonuses marked paid."""
+    platform = platform_for(test)
+    bonuses = Bonus.objects.filter(test=test)
+    if getattr(platform, "pays_bonuses", False):
+        pending = bonuses.exclude(status__in=[Status.PAID, Status.FAILED]).count()
+        if pending:
+            raise PlatformError(
+                f"test {test.name!r} has {pending} bonus(es) not yet paid or settled on "
+                f"{platform.code}; sync, and settle the unconfirmed ones, first"
+            )
+        marked = 0
+    else:
+        marked = bonuses.exclude(status=Status.PAID).update(status=Status.PAID, error="")
+    payments_settle(test=test)
+    return marked
+
+
 def payments_settle(*, test: ListeningTest) -> bool:
+    """Erase what names a person (the raw participant ids, the roster's labels): no payment
+    needs them any more. The keyed identities stay, so the raters stay who they are."""
     with transaction.atomic():
         Participation.objects.filter(session__test=test).update(participant_id="")
         Invitation.objects.filter(test=test).update(label="")
@@ -270,22 +334,26 @@ def completion_rows(*, test: ListeningTest) -> list[list]:
     """For paying a panel by hand: each invitation with its sessions, how each ended, its code
     and its bonus. Persons are the roster's labels (erased once payments settle); Prolific
     sessions appear without any participant id."""
-    from django.conf import settings
-    from django.urls import reverse
-
-    path = reverse("listening:entry", args=[test.entry_token])
-    entry = f"{settings.AURICLE_BASE_URL.rstrip('/')}{path}"
     bonuses: dict[int, list[Bonus]] = {}
     for bonus in Bonus.objects.filter(test=test):
         bonuses.setdefault(bonus.participation_id, []).append(bonus)
     rows = []
-    for invitation in Invitation.objects.filter(test=test).order_by("pk"):
-        link = f"{entry}?invite={invitation.token}"
+    for invitation in Invitation.objects.filter(test=test).select_related("test").order_by("pk"):
+        link = invitation_link(invitation)
         entries = list(invitation.entries.select_related("session")) or [None]
         rows += [_completion_row(invitation.label, link, p, bonuses) for p in entries]
     others = Participation.objects.filter(session__test=test, invitation=None)
     rows += [_completion_row("", "", p, bonuses) for p in others.select_related("session")]
     return rows
+
+
+def invitation_link(invitation: Invitation) -> str:
+    """The entry link an invitation's person (or pool) is sent."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    path = reverse("listening:entry", args=[invitation.test.entry_token])
+    return f"{settings.AURICLE_BASE_URL.rstrip('/')}{path}?invite={invitation.token}"
 
 
 def _completion_row(person: str, link: str, participation, bonuses) -> list:

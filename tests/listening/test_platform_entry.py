@@ -66,7 +66,8 @@ def test_a_prolific_participant_is_stored_only_as_a_keyed_hash(client, prolific_
 
     expected = hmac.new(settings.AURICLE_RATER_ID_KEY.encode(), f"prolific\x00{PID}".encode(),
                         hashlib.sha256).hexdigest()  # fmt: skip
-    assert rater.external_id == expected == participant_hash(platform="prolific", participant_id=PID)
+    assert rater.external_id == expected
+    assert expected == participant_hash(platform="prolific", participant_id=PID)
     participation = Participation.objects.get()
     assert participation.submission_id == "sub-1" and participation.participant_id == PID
 
@@ -91,11 +92,9 @@ def test_another_submission_cannot_take_over_a_session(client, prolific_test):
 
 
 def test_a_paused_test_takes_no_more_votes_and_says_so(client, live_test):
-    from tests.listening.helpers import rating_session
-
     response = consent(client, reverse("listening:entry", args=[live_test.entry_token]))
     session = Session.objects.get()
-    rating_session  # the session is at its first step; pausing stops it there
+    # The session is at its first step; pausing stops it there.
     ListeningTest.objects.filter(pk=live_test.pk).update(status=ListeningTest.Status.PAUSED)
     page = client.get(response["Location"])
     assert page.status_code == 409
