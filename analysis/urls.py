@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 
-from analysis import api, views
+from analysis import views
 
 app_name = "analysis"
 
@@ -14,18 +14,6 @@ urlpatterns = [
         views.report_download,
         name="report-file",
     ),
-    path("api/tests/<int:test_id>/mos/", api.listening_test_mos, name="api-test-mos"),
-    path("api/tests/<int:test_id>/ranking/", api.listening_test_ranking, name="api-test-ranking"),
-    path(
-        "api/tests/<int:test_id>/exclusions/",
-        api.listening_test_exclusions,
-        name="api-test-exclusions",
-    ),
-    path("api/tests/<int:test_id>/tables/", api.listening_test_tables, name="api-test-tables"),
-    path(
-        "api/tests/<int:test_id>/tables/<str:name>/",
-        api.listening_test_table,
-        name="api-test-table",
-    ),
-    path("api/testsets/<int:testset_id>/metrics/", api.testset_metrics, name="api-testset-metrics"),
+    # The JSON API moved under /api/v1/ (config/urls.py); old links still find it.
+    re_path(r"^api/(?P<rest>(?:tests|testsets)/.*)$", views.api_moved, name="api-moved"),
 ]

@@ -4,23 +4,30 @@ import mimetypes
 from pathlib import Path
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from access.roles import Role, role_required
 from analysis.models import Report
 from analysis.presenters.page import builds_context, page_context
 from analysis.results import results_current
 from analysis.services import report_file, report_request
 from listening.models import ListeningTest
 
+# The report pages are for analysts and organizers (access.roles): a viewer reads progress only.
 # Opened in the browser; the tables download.
 INLINE = {".html", ".pdf"}
 
 
-@staff_member_required
+@role_required(Role.ANALYST)
 def report(request: HttpRequest, test_id: int) -> HttpResponse:
     """The latest finished build's results (computed now, without the slow parts, before any
     build), the builds, and the votes that came in since."""
@@ -34,7 +41,7 @@ def report(request: HttpRequest, test_id: int) -> HttpResponse:
     )
 
 
-@staff_member_required
+@role_required(Role.ANALYST)
 @require_POST
 def report_build(request: HttpRequest, test_id: int) -> HttpResponse:
     """Queue a build of the report (files, mixed model, bootstrap, agreement per language)."""
@@ -52,12 +59,18 @@ def report_build(request: HttpRequest, test_id: int) -> HttpResponse:
     return redirect("analysis:report", test_id=test.pk)
 
 
-@staff_member_required
+@role_required(Role.ANALYST)
 def report_download(request: HttpRequest, test_id: int, report_id: int, name: str):
     built = get_object_or_404(Report, pk=report_id, test_id=test_id)
-    stored = report_file(report=built, name=name)
+    return report_file_response(report=built, name=name)
+
+
+def report_file_response(*, report: Report, name: str) -> FileResponse:
+    """One of the build's files: the page and the PDF open in the browser, tables download.
+    Raises Http404 for a name the build does not have."""
+    stored = report_file(report=report, name=name)
     if stored is None or not default_storage.exists(stored):
-        raise Http404(f"report {report_id} has no file {name!r}")
+        raise Http404(f"report {report.pk} has no file {name!r}")
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return FileResponse(
         default_storage.open(stored, "rb"),
@@ -65,3 +78,9 @@ def report_download(request: HttpRequest, test_id: int, report_id: int, name: st
         as_attachment=Path(name).suffix not in INLINE,
         filename=name,
     )
+
+
+def api_moved(request: HttpRequest, rest: str) -> HttpResponse:
+    """The JSON API before /api/v1/: the same address under v1, with its query."""
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"/api/v1/{rest}" + (f"?{query}" if query else ""))

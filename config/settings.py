@@ -44,7 +44,7 @@ else:
         )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "access.apps.RoleAdminConfig",  # django.contrib.admin, entered by role (access.site)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -52,10 +52,15 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "enhancement",
     "listening",
     "analysis",
     "demo",
+    "access",  # last: its groups take the permissions the apps above create on migrate
 ]
 
 MIDDLEWARE = [
@@ -184,12 +189,32 @@ CELERY_TASK_ROUTES = {"enhancement.tasks.testset_generate": {"queue": "gpu"}}
 # Metric and report work stays on the default queue ("celery").
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# The REST API (/api/v1/): by role (access.permissions), token first so that a request without
+# credentials gets 401 and a token challenge; sessions serve the browser and the docs page.
 REST_FRAMEWORK = {
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    "DEFAULT_PERMISSION_CLASSES": ["access.permissions.RolePermission"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
+    "DEFAULT_PAGINATION_CLASS": "access.permissions.Pages",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Auricle API",
+    "DESCRIPTION": "Listening tests, their progress, results and reports, by role.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # The docs page loads Swagger UI from this installation's static files, nothing remote.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGIN_URL = "admin:login"

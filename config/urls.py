@@ -3,10 +3,47 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import SimpleRouter
+
+from analysis.api import reports, results
+from enhancement import api as enhancement_api
+from listening import api as listening_api
+
+router = SimpleRouter()
+router.register("corpora", enhancement_api.CorpusViewSet, basename="corpus")
+router.register("systems", enhancement_api.SystemViewSet, basename="system")
+router.register("testsets", enhancement_api.TestSetViewSet, basename="testset")
+router.register("tests", listening_api.ListeningTestViewSet, basename="test")
+router.register("raters", listening_api.RaterViewSet, basename="rater")
+
+test = "tests/<int:test_id>/"
+api_v1 = [
+    *router.urls,
+    path(f"{test}stimuli/", listening_api.StimulusViewSet.as_view({"get": "list"}), name="stimuli"),
+    path(f"{test}mos/", results.TestMos.as_view(), name="test-mos"),
+    path(f"{test}ranking/", results.TestRanking.as_view(), name="test-ranking"),
+    path(f"{test}exclusions/", results.TestExclusions.as_view(), name="test-exclusions"),
+    path(f"{test}tables/", results.TestTables.as_view(), name="test-tables"),
+    path(f"{test}tables/<str:name>/", results.TestTable.as_view(), name="test-table"),
+    path(f"{test}reports/", reports.ReportList.as_view(), name="reports"),
+    path(f"{test}reports/<int:report_id>/", reports.ReportDetail.as_view(), name="report"),
+    path(
+        f"{test}reports/<int:report_id>/files/<str:name>",
+        reports.ReportFile.as_view(),
+        name="report-file",
+    ),
+    path("testsets/<int:testset_id>/metrics/", results.TestSetMetrics.as_view(), name="metrics"),
+    path("auth/token/", obtain_auth_token, name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+]
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"))),
     path("", include("enhancement.urls")),
     path("", include("listening.urls")),
     path("", include("analysis.urls")),

@@ -125,8 +125,11 @@ class SystemAdmin(admin.ModelAdmin):
 @admin.register(TestSet)
 class TestSetAdmin(admin.ModelAdmin):
     list_display = ["name", "status", "progress", "created_at", "finished_at"]
+    search_fields = ["name"]
     filter_horizontal = ["corpora", "systems"]
     readonly_fields = ["status", "progress", "error", "finished_at", "metric_summary"]
+    # Generation writes status, progress and errors: the form shows them and never takes them.
+    fields = ["name", "corpora", "systems", "target_level_db", *readonly_fields]
     actions = ["generate", "score"]
 
     @admin.display(description="progress")
@@ -138,13 +141,15 @@ class TestSetAdmin(admin.ModelAdmin):
         means = metric_means(testset=obj) if obj.pk else pd.DataFrame()
         return "no metrics yet" if means.empty else _means_table(means)
 
-    @admin.action(description="Generate outputs (every system on every clip)")
+    @admin.action(
+        description="Generate outputs (every system on every clip)", permissions=["change"]
+    )
     def generate(self, request, queryset):
         for testset in queryset:
             services.testset_generate_enqueue(testset=testset)
         self.message_user(request, f"Queued {queryset.count()} test set(s).", messages.SUCCESS)
 
-    @admin.action(description="Compute objective metrics")
+    @admin.action(description="Compute objective metrics", permissions=["change"])
     def score(self, request, queryset):
         sent = sum(services.metrics_compute(testset=testset) for testset in queryset)
         self.message_user(request, f"Scoring {sent} outputs.", messages.SUCCESS)

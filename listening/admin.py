@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
-from listening import services
+from listening import lifecycle, services
 from listening.models import (
     Assignment,
     CheckItem,
@@ -22,10 +22,13 @@ from listening.selectors import listening_test_progress
 
 @admin.register(ListeningTest)
 class ListeningTestAdmin(admin.ModelAdmin):
+    """The status moves only through the actions; the design is read-only once published."""
+
     list_display = ["name", "method", "status", "testset", "progress", "links"]
     list_filter = ["status", "method"]
-    readonly_fields = ["entry_token", "progress", "links"]
-    actions = ["publish"]
+    search_fields = ["name"]
+    readonly_fields = ["status", "entry_token", "progress", "links"]
+    actions = ["publish", "pause", "resume", "close"]
     fieldsets = [
         (None, {"fields": ["name", "testset", "method", "reference_condition", "status"]}),
         (
@@ -70,6 +73,12 @@ class ListeningTestAdmin(admin.ModelAdmin):
         ("Links", {"fields": ["entry_token", "progress", "links"]}),
     ]
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.status != ListeningTest.Status.DRAFT:
+            fields += ListeningTest.DESIGN_FIELDS
+        return fields
+
     @admin.display(description="votes")
     def progress(self, obj: ListeningTest) -> str:
         p = listening_test_progress(test=obj)
@@ -88,17 +97,40 @@ class ListeningTestAdmin(admin.ModelAdmin):
             recruitment.get_platform_display(),
         )
 
-    @admin.action(description="Publish (build stimuli and open to raters)")
+    @admin.action(description="Publish (build stimuli and open to raters)", permissions=["change"])
     def publish(self, request, queryset):
         for test in queryset:
             try:
-                count = services.listening_test_publish(test=test)
-            except services.PublishError as exc:
+                count = lifecycle.listening_test_open(test=test)
+            except (services.PublishError, lifecycle.StatusRefused) as exc:
                 self.message_user(request, f"{test.name}: {exc}", messages.ERROR)
             else:
                 self.message_user(
                     request, f"{test.name}: live with {count} stimuli.", messages.SUCCESS
                 )
+
+    def _move(self, request, queryset, action: str) -> None:
+        for test in queryset:
+            try:
+                lifecycle.listening_test_move(test=test, action=action)
+            except lifecycle.StatusRefused as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, f"{test.name}: {test.status}.", messages.SUCCESS)
+
+    @admin.action(
+        description="Pause (no new sessions or votes until resumed)", permissions=["change"]
+    )
+    def pause(self, request, queryset):
+        self._move(request, queryset, "pause")
+
+    @admin.action(description="Resume (open a paused test again)", permissions=["change"])
+    def resume(self, request, queryset):
+        self._move(request, queryset, "resume")
+
+    @admin.action(description="Close (no more sessions or votes, for good)", permissions=["change"])
+    def close(self, request, queryset):
+        self._move(request, queryset, "close")
 
 
 @admin.register(Stimulus)
@@ -162,8 +194,12 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
-    list_display = ["token", "test", "rater", "state", "started_at", "completed_at"]
+    list_display = [
+        "token", "test", "rater", "state", "started_at", "completed_at", "completion_code",
+    ]  # fmt: skip
     list_filter = ["test", "state"]
+    # Raters are found by their hashed id: a raw platform id is never stored to search by.
+    search_fields = ["token", "completion_code", "rater__external_id", "test__name"]
     list_select_related = ["test", "rater"]
     inlines = [AssignmentInline]
     readonly_fields = ["token", "completion_code"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import secrets
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
@@ -107,8 +108,33 @@ class ListeningTest(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    # The design raters and the report rely on: frozen once the test leaves its draft.
+    DESIGN_FIELDS = (
+        "method", "reference_condition", "testset", "stimuli_per_session", "votes_per_stimulus",
+        "gold_per_session", "traps_per_session", "gold_tolerance",
+    )  # fmt: skip
+
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Refuse a status set by hand (it moves only through listening.lifecycle) and any
+        change to the design of a published test, naming the field."""
+        stored = ListeningTest.objects.filter(pk=self.pk).first() if self.pk else None
+        errors = {}
+        if self.status != (stored.status if stored else self.Status.DRAFT):
+            errors["status"] = (
+                "the status moves only through the publish, pause, resume and close actions"
+            )
+        if stored is not None and stored.status != self.Status.DRAFT:
+            for name in self.DESIGN_FIELDS:
+                field = self._meta.get_field(name)
+                if getattr(self, field.attname) != getattr(stored, field.attname):
+                    errors[name] = (
+                        f"{field.verbose_name} is frozen: the test was published ({stored.status})"
+                    )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def quota(self) -> int:

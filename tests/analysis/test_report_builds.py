@@ -150,14 +150,14 @@ def test_a_build_that_fails_part_way_leaves_no_files_behind(
 
 
 def test_the_api_serves_the_reports_tables_as_json(admin_client, voted):
-    names = admin_client.get(reverse("analysis:api-test-tables", args=[voted.pk])).json()
+    names = admin_client.get(reverse("api:test-tables", args=[voted.pk])).json()
     assert {"systems", "pairs", "votes_per_cond", "exclusions", "agreement"} <= set(names["tables"])
-    url = reverse("analysis:api-test-table", args=[voted.pk, "votes_per_cond"])
+    url = reverse("api:test-table", args=[voted.pk, "votes_per_cond"])
     rows = {row["condition_name"]: row for row in admin_client.get(url).json()["rows"]}
     # noisy input: votes 2, 1, 2 → mean 5/3, s = 0.57735
     assert rows["noisy input"]["MOS"] == pytest.approx(5 / 3)
     assert rows["noisy input"]["std"] == pytest.approx(0.57735, abs=1e-5)
-    missing = admin_client.get(reverse("analysis:api-test-table", args=[voted.pk, "nope"]))
+    missing = admin_client.get(reverse("api:test-table", args=[voted.pk, "nope"]))
     assert missing.status_code == 404 and "systems" in missing.json()["detail"]
 
 

@@ -49,10 +49,10 @@ def test_the_api_ranks_the_screened_votes_as_the_report_does(admin_client, live_
     expected = mean_by_system(rating.filter(session=careful))  # what screening keeps
     assert (mean_by_system(rating) - expected).abs().max() > 0.1  # what it excludes counts
 
-    ranking = admin_client.get(reverse("analysis:api-test-ranking", args=[live_test.pk])).json()
+    ranking = admin_client.get(reverse("api:test-ranking", args=[live_test.pk])).json()
     got = {row["system"]: row["mos"] for row in ranking["overall"]}
     assert got == pytest.approx(expected.to_dict())
-    table = admin_client.get(reverse("analysis:api-test-table", args=[live_test.pk, "ranking"]))
+    table = admin_client.get(reverse("api:test-table", args=[live_test.pk, "ranking"]))
     assert table.json()["rows"] == ranking["overall"]
     page = admin_client.get(reverse("analysis:report", args=[live_test.pk])).content.decode()
     shown = page[page.index('id="ranking"') :]
@@ -94,7 +94,7 @@ def test_before_any_build_the_page_says_its_results_are_computed_now(admin_clien
     cast(test, Rater.Platform.PANEL, {"gating": [4], "noisy input": [2]})
     page = admin_client.get(reverse("analysis:report", args=[test.pk])).content.decode()
     assert "No build yet: the results below are computed now" in page
-    data = admin_client.get(reverse("analysis:api-test-mos", args=[test.pk])).json()
+    data = admin_client.get(reverse("api:test-mos", args=[test.pk])).json()
     assert data["build"] is None
 
 
@@ -110,7 +110,7 @@ def test_after_a_build_the_page_and_the_api_show_its_stored_results(
     assert stored.draws == REPORT_DRAWS and len(stored.votes) == 6
     page = admin_client.get(reverse("analysis:report", args=[voted.pk])).content.decode()
     assert f"Results of build {report.pk} " in page
-    data = admin_client.get(reverse("analysis:api-test-mos", args=[voted.pk])).json()
+    data = admin_client.get(reverse("api:test-mos", args=[voted.pk])).json()
     assert data["build"] == report.pk
     # gating's votes 4, 5, 3: mean 4
     assert {row["system"]: row["mos"] for row in data["by_system"]}["gating"] == 4.0

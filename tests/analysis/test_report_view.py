@@ -89,7 +89,7 @@ def test_the_report_says_plainly_when_votes_are_simulated(admin_client):
 
 
 def test_the_api_returns_the_same_numbers_with_null_for_missing_intervals(admin_client, voted_test):
-    data = admin_client.get(reverse("analysis:api-test-mos", args=[voted_test.pk])).json()
+    data = admin_client.get(reverse("api:test-mos", args=[voted_test.pk])).json()
     rows = {row["system"]: row for row in data["by_system"]}
     assert rows["gating"]["mos"] == pytest.approx(4.0)
     assert rows["gating"]["ci_half_width"] == pytest.approx(2.484138, abs=1e-5)
@@ -98,7 +98,7 @@ def test_the_api_returns_the_same_numbers_with_null_for_missing_intervals(admin_
 
 
 def test_the_api_refuses_anonymous_callers(client, voted_test):
-    assert client.get(reverse("analysis:api-test-mos", args=[voted_test.pk])).status_code in {
+    assert client.get(reverse("api:test-mos", args=[voted_test.pk])).status_code in {
         401,
         403,
     }

@@ -55,7 +55,7 @@ def test_a_failed_trap_is_logged_and_its_votes_leave_the_report(admin_client, li
     assert f"{kept} of {total} rating votes used" in page
     assert "failed trap" in page
     exclusions = admin_client.get(
-        reverse("analysis:api-test-exclusions", args=[live_test.pk])
+        reverse("api:test-exclusions", args=[live_test.pk])
     ).json()["exclusions"]
     assert exclusions == [
         {
@@ -66,7 +66,7 @@ def test_a_failed_trap_is_logged_and_its_votes_leave_the_report(admin_client, li
             "reason": "failed trap",
         }
     ]
-    mos = admin_client.get(reverse("analysis:api-test-mos", args=[live_test.pk])).json()
+    mos = admin_client.get(reverse("api:test-mos", args=[live_test.pk])).json()
     assert mos["votes"] == kept
 
 

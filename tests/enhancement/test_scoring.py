@@ -127,14 +127,14 @@ def test_the_command_names_an_unknown_test_set():
 
 
 def test_metrics_and_ranking_reach_the_api_and_the_report(scored, admin_client):
-    data = admin_client.get(reverse("analysis:api-testset-metrics", args=[scored.pk])).json()
+    data = admin_client.get(reverse("api:metrics", args=[scored.pk])).json()
     assert {row["system"] for row in data["means"]} == {"noisy input", "gating"}
     catalogue = {row["metric"]: row for row in data["metrics"]}
     assert catalogue["pesq"]["available"] and not catalogue["utmos"]["available"]
     assert catalogue["mcd"]["higher_is_better"] is False
 
     test = live_test_make(scored)
-    ranking = admin_client.get(reverse("analysis:api-test-ranking", args=[test.pk])).json()
+    ranking = admin_client.get(reverse("api:test-ranking", args=[test.pk])).json()
     systems = [row["system"] for row in ranking["overall"]]
     assert sorted(systems) == ["gating", "noisy input"]
     assert "intrusive_score" in ranking["overall"][0]
