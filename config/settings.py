@@ -6,7 +6,6 @@ local audio storage, device auto. The README's Settings section lists the produc
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -17,7 +16,9 @@ from config.env import (
     env_choice,
     env_int,
     env_list,
+    env_rate,
     env_required,
+    env_secret,
     env_str,
 )
 
@@ -25,18 +26,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("AURICLE_DATA_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", True)
-_DEV_SECRET_KEY = "auricle-development-key-not-for-production"
+# Required with DEBUG=0; in development a random key made once and kept in the data folder.
+SECRET_KEY = env_secret("SECRET_KEY", debug=DEBUG, kept_in=DATA_DIR / "secret.key")
 
 if DEBUG:
-    SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET_KEY)
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 else:
-    SECRET_KEY = env_required("SECRET_KEY", "when DEBUG=0: set it to a long random string")
-    if SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 32:
-        raise ImproperlyConfigured(
-            "SECRET_KEY must be a random string of at least 32 characters when DEBUG=0, "
-            "not the development key"
-        )
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured(
@@ -204,6 +199,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env_str("AURICLE_API_RATE", "1200/minute")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Auricle API",
@@ -219,10 +216,56 @@ SPECTACULAR_SETTINGS = {
 
 LOGIN_URL = "admin:login"
 
+
+# -- Security: the cache, rate limits and headers (config/ratelimit.py, config/security.py) --
+def _caches() -> dict:
+    url = env_str("CACHE_URL")
+    if not url:
+        # This process's memory: each process counts its own requests. Set CACHE_URL to Redis
+        # when several processes serve (gunicorn workers), so that the limits hold across them.
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if not url.startswith(("redis://", "rediss://")):
+        raise ImproperlyConfigured(f"CACHE_URL must be a redis:// or rediss:// URL; got {url!r}")
+    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+
+
+CACHES = _caches()
+# "count/seconds": once a key has been counted `count` times within the seconds, it is
+# refused (429) for the next seconds. Addresses, identities and usernames are hashed.
+AURICLE_RATE_LIMITS = {
+    name: env_rate(f"AURICLE_RATE_{name.upper()}", default)
+    for name, default in {
+        "entry_address": "60/600",  # entry POSTs per address (a lab behind one NAT fits)
+        "entry_identity": "10/600",  # entry POSTs per participant (Prolific id, browser)
+        "vote_session": "30/60",  # vote POSTs per session; clips take seconds to hear
+        "login_address": "30/900",  # failed password logins per address
+        "login_username": "10/900",  # failed password logins per username
+        "api_auth_address": "20/300",  # failed API authentications (token) per address
+    }.items()
+}
+# Reverse proxies in front that append the peer to X-Forwarded-For; 0: REMOTE_ADDR is the peer.
+AURICLE_PROXY_COUNT = env_int("AURICLE_PROXY_COUNT", 0, minimum=0)
+AUTHENTICATION_BACKENDS = ["config.ratelimit.LockingModelBackend"]
+MIDDLEWARE.insert(1, "config.security.ContentSecurityPolicyMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "config.ratelimit.AuthLimitMiddleware",
+)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_COOKIE_HTTPONLY = True
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+    # Behind a proxy that ends TLS, HSTS and secure redirects need its word that it was https.
+    if env_bool("AURICLE_BEHIND_TLS_PROXY", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,
@@ -252,27 +295,10 @@ AURICLE_GENERATE_BATCH = env_int("AURICLE_GENERATE_BATCH", 8, minimum=1)
 AURICLE_GENERATE_CHUNK_SECONDS = env_int("AURICLE_GENERATE_CHUNK_SECONDS", 30, minimum=2)
 
 
-def _rater_id_key() -> str:
-    """The HMAC key rater ids are hashed under. Required with DEBUG=0; in development, a random
-    key made once and kept in the data folder (a new key would make every rater new)."""
-    if not DEBUG:
-        key = env_required(
-            "AURICLE_RATER_ID_KEY", "when DEBUG=0: a random string of 32+ characters"
-        )
-        if len(key) < 32:
-            raise ImproperlyConfigured("AURICLE_RATER_ID_KEY must be at least 32 characters")
-        return key
-    if env_str("AURICLE_RATER_ID_KEY"):
-        return env_str("AURICLE_RATER_ID_KEY")
-    path = DATA_DIR / "rater_id.key"
-    if not path.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
-AURICLE_RATER_ID_KEY = _rater_id_key()
+# The HMAC key rater ids are hashed under (a new key would make every rater new).
+AURICLE_RATER_ID_KEY = env_secret(
+    "AURICLE_RATER_ID_KEY", debug=DEBUG, kept_in=DATA_DIR / "rater_id.key"
+)
 # This installation's public address, for the links a crowd platform sends raters to.
 AURICLE_BASE_URL = env_str("AURICLE_BASE_URL", "http://127.0.0.1:8000")
 # Prolific: unset token, platform disabled (not faked).

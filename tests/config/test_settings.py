@@ -15,7 +15,7 @@ PROBE = (
 )
 
 
-def run_settings(**env: str) -> subprocess.CompletedProcess:
+def run_settings(probe: str = PROBE, **env: str) -> subprocess.CompletedProcess:
     clean = {
         k: v
         for k, v in os.environ.items()
@@ -32,7 +32,7 @@ def run_settings(**env: str) -> subprocess.CompletedProcess:
     }
     clean.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
     return subprocess.run(
-        [sys.executable, "-c", PROBE],
+        [sys.executable, "-c", probe],
         cwd=ROOT,
         env=clean,
         capture_output=True,
@@ -65,15 +65,26 @@ def test_it_refuses_to_start_with_debug_off_and_no_secret_key(tmp_path):
     assert "SECRET_KEY is required" in result.stderr
 
 
-def test_it_refuses_the_development_secret_key_in_production(tmp_path):
+def test_it_refuses_a_short_secret_key_in_production(tmp_path):
     result = run_settings(
-        AURICLE_DATA_DIR=str(tmp_path),
-        DEBUG="0",
-        ALLOWED_HOSTS="example.org",
-        SECRET_KEY="auricle-development-key-not-for-production",
+        AURICLE_DATA_DIR=str(tmp_path), DEBUG="0", ALLOWED_HOSTS="example.org", SECRET_KEY="short"
     )
     assert result.returncode != 0
-    assert "SECRET_KEY must be a random string" in result.stderr
+    assert "SECRET_KEY must be at least 32 characters" in result.stderr
+
+
+def test_the_development_secret_key_is_random_made_once_and_kept(tmp_path):
+    """No public constant: each installation makes its own key in its data folder."""
+    probe = "from django.conf import settings; print(settings.SECRET_KEY)"
+    first = run_settings(AURICLE_DATA_DIR=str(tmp_path), probe=probe)
+    key = (tmp_path / "secret.key").read_text()
+    second = run_settings(AURICLE_DATA_DIR=str(tmp_path), probe=probe)
+    other = run_settings(AURICLE_DATA_DIR=str(tmp_path / "other"), probe=probe)
+    assert first.returncode == second.returncode == other.returncode == 0
+    assert len(key) >= 32 and (tmp_path / "secret.key").stat().st_mode & 0o077 == 0
+    assert first.stdout.strip() == second.stdout.strip() == key
+    assert other.stdout.strip() != key
+    assert "development" not in key
 
 
 def test_it_refuses_to_start_with_debug_off_and_no_allowed_hosts(tmp_path):
