@@ -168,3 +168,16 @@ class MetricScore(models.Model):
     def __str__(self) -> str:
         shown = "n/a" if self.value is None else f"{self.value:.3f}"
         return f"{self.metric} v{self.version}: {shown}"
+
+
+class AudioLink(models.Model):
+    """A rater's link to one stored audio file (enhancement.storage.audio_url): a random
+    token, kept only as its SHA-256 so that a database dump opens nothing, that names nothing
+    and reaches this one file for settings.AUDIO_URL_MAX_AGE after it was made."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=255)
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"audio link made {self.created_at:%Y-%m-%d %H:%M}"

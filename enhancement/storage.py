@@ -1,26 +1,35 @@
-"""The one door to audio storage: local files behind signed URLs, or S3 with presigned URLs.
+"""The one door to audio storage: local files behind random links, or S3 with presigned URLs.
 
 Stored names are random (audio/ab/ab12….flac): no system, condition or file name reaches the
-storage key, so neither an audio URL nor a bucket listing unblinds a test.
+storage key, so neither an audio URL nor a bucket listing unblinds a test. A local audio link
+is a random token looked up in AudioLink: it decodes to nothing, two links to one file differ,
+and no token, made by anyone with any key, reaches a file outside audio/ (a report, a model).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import re
+import secrets
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import numpy as np
 import soundfile as sf
 from django.conf import settings
-from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils import timezone
 
-_SALT = "auricle.audio-url"
+# What encoded_save names a file, and what audio_url makes: only these reach a rater.
+AUDIO_NAME = re.compile(r"audio/([0-9a-f]{2})/\1[0-9a-f]{30}\.flac")
+TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
+# Expired links are swept on one creation in this many.
+_PURGE_EVERY = 64
 
 
 def audio_encode(audio: np.ndarray, sample_rate: int) -> bytes:
@@ -91,18 +100,43 @@ def audio_delete(name: str) -> None:
         default_storage.delete(name)
 
 
+def is_audio_name(name: object) -> bool:
+    return isinstance(name, str) and AUDIO_NAME.fullmatch(name) is not None
+
+
 def audio_url(name: str) -> str:
-    """A URL a rater's browser can fetch for a while, and that names nothing."""
+    """A URL a rater's browser can fetch for AUDIO_URL_MAX_AGE, and that names nothing; a new
+    one on every call. Refuses any name that is not stored audio."""
+    if not is_audio_name(name):
+        raise ValueError(f"only stored audio gets a rater's link, not {name!r}")
     if settings.AUDIO_STORAGE == "s3":
         return default_storage.url(name)
-    token = signing.TimestampSigner(salt=_SALT).sign_object({"n": name}, compress=True)
+    from enhancement.models import AudioLink
+
+    token = secrets.token_urlsafe(24)
+    link = AudioLink.objects.create(digest=_digest(token), name=name, created_at=timezone.now())
+    if link.pk % _PURGE_EVERY == 0:
+        AudioLink.objects.filter(created_at__lt=_oldest_valid()).delete()
     return reverse("enhancement:audio", args=[token])
 
 
-def audio_token_read(token: str) -> str:
-    """The storage name behind a signed token; raises signing.BadSignature when forged or
-    expired."""
-    payload = signing.TimestampSigner(salt=_SALT).unsign_object(
-        token, max_age=settings.AUDIO_URL_MAX_AGE
+def audio_token_read(token: object) -> str | None:
+    """The stored audio a link's token opens; None when it is malformed, unknown or expired."""
+    from enhancement.models import AudioLink
+
+    if not isinstance(token, str) or TOKEN.fullmatch(token) is None:
+        return None
+    name = (
+        AudioLink.objects.filter(digest=_digest(token), created_at__gte=_oldest_valid())
+        .values_list("name", flat=True)
+        .first()
     )
-    return payload["n"]
+    return name if is_audio_name(name) else None
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _oldest_valid():
+    return timezone.now() - timedelta(seconds=settings.AUDIO_URL_MAX_AGE)
