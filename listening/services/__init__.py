@@ -5,6 +5,7 @@ Every rule the rater must follow is checked here, on the server; the browser onl
 
 from listening.services import errors
 from listening.services.checks import check_items, qualification_submit, setup_submit
+from listening.services.entry import session_enter
 from listening.services.errors import PublishError, RatingError
 from listening.services.publish import listening_test_publish
 from listening.services.sessions import (
@@ -12,6 +13,7 @@ from listening.services.sessions import (
     rater_blocked_until,
     rater_get_or_create,
     session_advance,
+    session_open_check,
     session_start,
     sessions_release_stale,
 )
@@ -28,6 +30,8 @@ __all__ = [
     "rater_blocked_until",
     "rater_get_or_create",
     "session_advance",
+    "session_enter",
+    "session_open_check",
     "session_start",
     "sessions_release_stale",
     "setup_submit",

@@ -60,13 +60,19 @@ def rater_blocked_until(*, test: ListeningTest, rater: Rater, now: datetime) -> 
     return until if until > now else None
 
 
+def session_open_check(*, test: ListeningTest, language: str) -> None:
+    """Refuse a session the test cannot give: it is not live, or has nothing in the language.
+    Reads only, so an entry can ask before it stores anyone."""
+    if test.status != ListeningTest.Status.LIVE:
+        raise NotLive()
+    if not test.stimuli.filter(language=language, role=Stimulus.Role.RATING).exists():
+        raise NoClipsInLanguage(f"the test has no rating clips in {language!r}")
+
+
 def session_start(*, test: ListeningTest, rater: Rater, now: datetime | None = None) -> Session:
     """Resume the rater's open session, or open one at the first step the rater still needs."""
     now = now or timezone.now()
-    if test.status != ListeningTest.Status.LIVE:
-        raise NotLive()
-    if not test.stimuli.filter(language=rater.language, role=Stimulus.Role.RATING).exists():
-        raise NoClipsInLanguage(f"This test has no clips in your language ({rater.language}).")
+    session_open_check(test=test, language=rater.language)
     open_session = test.sessions.filter(rater=rater, state__in=Session.OPEN_STATES).first()
     if open_session:
         return open_session

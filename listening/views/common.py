@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from contextlib import contextmanager
 
@@ -15,13 +14,6 @@ from listening.models import Rater, Session
 _RATER_KEY = "auricle_rater_ids"
 # Test-language codes whose interface catalogue goes by another name.
 INTERFACE_LANGUAGE = {"zh": "zh-hans"}
-
-
-def browser_rater_id(request: HttpRequest) -> str:
-    """A random id for this browser, kept in the server-side session."""
-    if "auricle_browser" not in request.session:
-        request.session["auricle_browser"] = secrets.token_urlsafe(12)
-    return request.session["auricle_browser"]
 
 
 def remember(request: HttpRequest, rater: Rater) -> None:

@@ -7,13 +7,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
 
+from config.ratelimit import client_address, rate_hit, too_many
+from config.security import methods_only
 from listening import methods, services
+from listening.identity import participant_hash
 from listening.models import ListeningTest
 from listening.platforms import platform_for
 from listening.platforms.errors import RaterExcluded
-from listening.platforms.services import participation_record, rater_enter
 from listening.selectors import listening_test_language_choices
 from listening.services.errors import NotLive, RaterBlocked
 from listening.views.common import remember, speaking
@@ -21,7 +22,7 @@ from listening.views.exits import screened_out
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@methods_only("GET", "POST")
 def entry(request: HttpRequest, token: str) -> HttpResponse:
     test = get_object_or_404(ListeningTest, entry_token=token)
     choices = listening_test_language_choices(test=test)
@@ -52,6 +53,8 @@ def _entry(request: HttpRequest, test: ListeningTest, choices) -> HttpResponse:
         if test.status != ListeningTest.Status.LIVE:
             context["error"] = NotLive().rater_message
         return render(request, "listening/entry.html", context)
+    if rate_hit(name="entry_address", key=client_address(request)):
+        return too_many(request, "entry_address")
     language = request.POST.get("language", "")
     if not request.POST.get("consent"):
         context["error"] = _("Please confirm that you agree to take part.")
@@ -63,15 +66,21 @@ def _entry(request: HttpRequest, test: ListeningTest, choices) -> HttpResponse:
 
 
 def _start(request, test, platform, language, context) -> HttpResponse:
+    """Refusals that need no rater come first: a closed test or a language it lacks stores
+    nobody; then the rater and the session are made together, or not at all."""
     try:
+        services.session_open_check(test=test, language=language)
         entrant = platform.entrant(request, language=language)
-        rater = rater_enter(test=test, platform=platform, entrant=entrant, language=language)
-        remember(request, rater)
-        session = services.session_start(test=test, rater=rater)
-        participation_record(session=session, entrant=entrant)
+        identity = participant_hash(platform=platform.code, participant_id=entrant.participant_id)
+        if rate_hit(name="entry_identity", key=identity):
+            return too_many(request, "entry_identity")
+        session = services.session_enter(
+            test=test, platform=platform, entrant=entrant, language=language
+        )
     except (RaterBlocked, RaterExcluded) as exc:  # screened out before any unpaid work
         return screened_out(request, platform, exc.rater_message, exc.status)
     except services.RatingError as exc:
         context["error"] = exc.rater_message
         return render(request, "listening/entry.html", context, status=exc.status)
+    remember(request, session.rater)
     return redirect("listening:session", token=session.token)

@@ -9,8 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
 
+from config.ratelimit import rate_hit, too_many
+from config.security import methods_only
 from enhancement.storage import audio_url
 from listening import methods, services
 from listening.models import Assignment, CheckItem, ListeningTest, Session
@@ -25,7 +26,7 @@ State = Session.State
 
 
 @never_cache
-@require_GET
+@methods_only("GET")
 def session_page(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     session = owned_session(request, token)
     with speaking(session.rater.language):
@@ -154,10 +155,12 @@ def _refused(request, session, exc: services.RatingError):
 
 
 @never_cache
-@require_POST
+@methods_only("POST")
 def vote(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     session = owned_session(request, token)
     with speaking(session.rater.language):
+        if rate_hit(name="vote_session", key=str(session.token)):
+            return too_many(request, "vote_session")
         try:
             services.vote_record(
                 session=session,
@@ -173,13 +176,13 @@ def vote(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
 
 
 @never_cache
-@require_POST
+@methods_only("POST")
 def qualification(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     return _check_post(request, token, services.qualification_submit)
 
 
 @never_cache
-@require_POST
+@methods_only("POST")
 def setup(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     return _check_post(request, token, services.setup_submit)
 
