@@ -31,6 +31,14 @@ def media_root(tmp_path, settings):
     return root
 
 
+@pytest.fixture(autouse=True)
+def rate_limits_reset():
+    """Rate limits count on the cache: every test starts with nothing counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def speech(language: str, number: int) -> tuple[np.ndarray, int]:
     audio, rate = sf.read(SPEECH / language / f"{language}-{number:02d}.flac", dtype="float32")
     return audio, rate
