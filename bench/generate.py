@@ -1,8 +1,10 @@
 """Test-set generation speed. Prints one JSON line with two parts:
 
 - rtf: the real-time factor (processing seconds / audio seconds) of every system at 16 and
-  48 kHz, batch 1 and batch 16, on 5-second clips, on CPU, and on CUDA for the torch systems
-  when a GPU is present;
+  48 kHz, batch 1 and batch 16, on 5-second clips, on CPU, and on CUDA for the torch and ONNX
+  systems when a GPU is present;
+- onnx_providers: the execution provider each ONNX session really got (CPUExecutionProvider
+  on CUDA means onnxruntime-gpu, the `gpu` extra, is not installed or cannot load CUDA);
 - pipeline: a whole test set, 5 languages x 20 utterances x 6 systems with URGENT-style
   distortions, through the real commands' services on a throw-away SQLite database and media
   folder: clips per second and the share of time in each stage (ingest, simulate, generate).
@@ -41,7 +43,9 @@ RTF_SYSTEMS = [
     "speex_ns",
     "auricle_sfi",
 ]
-TORCH_SYSTEMS = {"spectral_gating", "auricle_sfi"}
+# Systems that run on a CUDA device: the torch ones, and NSNet2 through ONNX Runtime's CUDA
+# provider (with onnxruntime-gpu; else it says it fell back to the CPU).
+CUDA_SYSTEMS = {"spectral_gating", "auricle_sfi", "nsnet2"}
 PIPELINE_SYSTEMS = ["unprocessed", "mnru", "spectral_gating", "nsnet2", "rnnoise", "auricle_sfi"]
 LANGUAGES = ["en", "de", "fr", "es", "zh"]
 
@@ -82,7 +86,7 @@ def rtf_table(clips: int) -> dict:
     table = {}
     for device in devices:
         for kind in RTF_SYSTEMS:
-            if device.type == "cuda" and kind not in TORCH_SYSTEMS:
+            if device.type == "cuda" and kind not in CUDA_SYSTEMS:
                 continue
             for rate in (16000, 48000):
                 for batch in (1, 16):
@@ -147,12 +151,15 @@ def main() -> None:
     args = parser.parse_args()
     import torch
 
+    from enhancement.systems.onnx import SESSIONS
+
     result = {
         "bench": "generate",
         "machine": platform.machine(),
         "cpu_threads": torch.get_num_threads(),
         "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
         "rtf": rtf_table(args.clips),
+        "onnx_providers": {name: got[0] for name, got in SESSIONS.items()},
     }
     if not args.skip_pipeline:
         result["pipeline"] = pipeline(args.utterances)

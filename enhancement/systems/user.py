@@ -75,13 +75,11 @@ class TorchScriptModel(_ArrayModel):
 
 class OnnxModel(_ArrayModel):
     def __init__(self, *, model: bytes, device=None, sample_rate: int | None = None) -> None:
-        import onnxruntime as ort
-
-        from enhancement.systems.nsnet2 import onnx_providers
+        from enhancement.systems.onnx import session_open
 
         super().__init__(device=device, sample_rate=sample_rate)
         try:
-            self.session = ort.InferenceSession(model, providers=onnx_providers(device))
+            self.session = session_open(model, name="onnx system", device=device)
         except Exception as exc:  # onnxruntime raises its own InvalidProtobuf/Fail classes
             raise ModelRejected(f"not an ONNX model: {str(exc).splitlines()[0]}") from None
         if len(self.session.get_inputs()) != 1:
