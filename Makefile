@@ -13,6 +13,8 @@ $(STAMP): pyproject.toml
 	# CPU wheel takes that instead of pulling CUDA packages.
 	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install -q "torch==2.13.0"
 	$(BIN)/pip install -q -e ".[dev]"
+	# without its declared dependencies: see resemblyzer in pyproject.toml
+	$(BIN)/pip install -q --no-deps "resemblyzer==0.1.4"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -3,7 +3,9 @@
 Prints one JSON line with:
 - ms per 5-second 16 kHz clip for every metric as Auricle runs it (evaluators);
 - the same for the underlying libraries called directly on the same arrays (pesq, pystoi,
-  speechmos), and for Auricle's own SDR, MCD and LSD cores, whose sum is the floor;
+  speechmos, resemblyzer), and for Auricle's own SDR, MCD and LSD cores, whose sum is the floor;
+- speaker similarity's cost per clip on its own (both signals embedded);
+- the ONNX execution provider each ONNX metric session got;
 - the ratio of the whole metric set's cost to that floor;
 - the wall time to score --clips clips with every available metric in --workers processes.
 
@@ -27,6 +29,7 @@ from enhancement.metrics import evaluators
 from enhancement.metrics.lsd import lsd
 from enhancement.metrics.mcd import mcd
 from enhancement.metrics.sdr import sdr, si_sdr
+from enhancement.systems.onnx import SESSIONS
 
 RATE = 16000
 SPEECH = Path(__file__).resolve().parent.parent / "demo" / "speech"
@@ -58,9 +61,11 @@ def timed(function, repeat: int) -> float:
 def library_costs(clean, noisy, repeat: int) -> dict[str, float]:
     from pesq import pesq
     from pystoi import stoi
+    from resemblyzer import VoiceEncoder, preprocess_wav
     from speechmos import dnsmos, plcmos
 
     noisy32 = noisy.astype("float32")
+    encoder = VoiceEncoder(device="cpu", verbose=False)
     return {
         "pesq": timed(lambda: pesq(RATE, clean, noisy, "wb"), repeat),
         "estoi": timed(lambda: stoi(clean, noisy, RATE, extended=True), repeat),
@@ -69,6 +74,13 @@ def library_costs(clean, noisy, repeat: int) -> dict[str, float]:
         "lsd": timed(lambda: lsd(clean, noisy, RATE), repeat),
         "dnsmos": timed(lambda: dnsmos.run(noisy32, RATE), repeat),
         "plcmos": timed(lambda: plcmos.run(noisy32, RATE), repeat),
+        "speaker_similarity": timed(
+            lambda: np.dot(
+                encoder.embed_utterance(preprocess_wav(noisy32)),
+                encoder.embed_utterance(preprocess_wav(clean.astype("float32"))),
+            ),
+            repeat,
+        ),
     }
 
 
@@ -125,6 +137,7 @@ def main() -> None:
     libraries = library_costs(clean, noisy, args.repeat)
     ours = evaluator_costs(clean, noisy, args.repeat)
     wall, values = scoring_wall_time(args.clips, args.workers, pin=not args.no_pin)
+
     print(
         json.dumps(
             {
@@ -136,6 +149,8 @@ def main() -> None:
                 "metric_set_ms_per_clip": round(sum(ours.values()), 1),
                 "library_sum_ms_per_clip": round(sum(libraries.values()), 1),
                 "overhead_ratio": round(sum(ours.values()) / sum(libraries.values()), 3),
+                "speaker_similarity_ms_per_clip": round(ours["speaker_similarity"], 1),
+                "onnx_providers": {name: got[0] for name, got in SESSIONS.items()},
                 "clips": args.clips,
                 "workers": args.workers,
                 "pinned": not args.no_pin,

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 
 from config.lookup import by_id_or_name
-from enhancement.metrics import RANKED, MetricInfo, metric_catalogue
+from enhancement.metrics import MetricInfo, metric_catalogue
 from enhancement.models import MetricScore, TestSet
 from enhancement.scoring import expected_metrics
 
@@ -37,12 +37,13 @@ def metric_scores_frame(*, testset: TestSet) -> pd.DataFrame:
 
 
 def ranked_metrics() -> dict[str, MetricInfo]:
-    """Metric name → its info for the metrics the URGENT ranking uses: the ranking reads each
+    """Metric name → its info for the metrics the URGENT ranking uses (the shipped ones and the
+    plug-ins, available or not: a metric without scores drops out): the ranking reads each
     one's category and higher_is_better."""
     return {
         row["info"].name: row["info"]
         for row in metric_catalogue(settings.AURICLE_METRIC_PLUGINS)
-        if row["info"].name in RANKED
+        if row["ranked"]
     }
 
 

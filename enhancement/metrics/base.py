@@ -11,6 +11,8 @@ NON_INTRUSIVE = "non-intrusive"
 INTRUSIVE = "intrusive"
 DOWNSTREAM_INDEPENDENT = "downstream-independent"
 DOWNSTREAM_DEPENDENT = "downstream-dependent"
+# URGENT's four categories, in its order
+CATEGORIES = (NON_INTRUSIVE, INTRUSIVE, DOWNSTREAM_INDEPENDENT, DOWNSTREAM_DEPENDENT)
 
 
 @dataclass(frozen=True)

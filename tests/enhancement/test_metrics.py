@@ -9,13 +9,12 @@ import numpy as np
 import pytest
 from scipy.signal import lfilter, resample_poly
 
-from enhancement.metrics import MetricUnavailable, MetricUndefined, evaluators, metric_catalogue
+from enhancement.metrics import MetricUndefined, evaluators, metric_catalogue
 from enhancement.metrics.dnsmos import Dnsmos
 from enhancement.metrics.estoi import Estoi
 from enhancement.metrics.lsd import lsd
 from enhancement.metrics.mcd import MCEP_PARAMS, dtw_path, mcd, mel_cepstra
 from enhancement.metrics.pesq import Pesq
-from enhancement.metrics.plugins import Plugin
 from enhancement.metrics.sdr import sdr, si_sdr
 from tests.conftest import speech
 
@@ -164,25 +163,3 @@ def test_plug_in_metrics_are_listed_as_unavailable_until_configured():
     assert rows["utmos"]["available"] is False
     assert "AURICLE_METRIC_PLUGINS is not set" in rows["utmos"]["reason"]
     assert rows["pesq"]["available"] is True
-
-
-def test_a_torchscript_plug_in_is_loaded_and_called(tmp_path, clean):
-    import torch
-
-    class Loudness(torch.nn.Module):
-        def forward(self, wave: torch.Tensor) -> torch.Tensor:
-            return wave.pow(2).mean().sqrt()
-
-    (tmp_path / "utmos").mkdir()
-    torch.jit.script(Loudness()).save(str(tmp_path / "utmos" / "model.pt"))
-    rows = {row["info"].name: row for row in metric_catalogue(str(tmp_path))}
-    assert rows["utmos"]["available"] and not rows["nisqa"]["available"]
-    value = Plugin(tmp_path, "utmos").compute(clean, 16000)["utmos"]
-    assert value == pytest.approx(float(np.sqrt(np.mean(clean.astype(np.float32) ** 2))), rel=1e-5)
-
-
-def test_a_plug_in_that_is_not_torchscript_is_refused_by_name(tmp_path, clean):
-    (tmp_path / "nisqa").mkdir()
-    (tmp_path / "nisqa" / "model.pt").write_text("not a model")
-    with pytest.raises(MetricUnavailable, match=r"nisqa/model.pt is not a TorchScript module"):
-        Plugin(tmp_path, "nisqa").compute(clean, 16000)

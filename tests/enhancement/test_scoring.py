@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 SHIPPED = {"pesq", "estoi", "sdr", "si_sdr", "mcd", "lsd"}
 SHIPPED |= {"dnsmos_ovrl", "dnsmos_sig", "dnsmos_bak", "dnsmos_p808", "plcmos"}
+SHIPPED |= {"speaker_similarity"}
 
 
 def short_clip_corpus(name: str) -> Corpus:
@@ -84,6 +85,7 @@ def test_a_clip_without_reference_gets_non_intrusive_metrics_only():
         "si_sdr",
         "mcd",
         "lsd",
+        "speaker_similarity",
     }
     assert set(missing.values_list("error", flat=True)) == {"no clean reference for this clip"}
     assert scores.filter(metric="dnsmos_ovrl", value__isnull=False).count() == 2
