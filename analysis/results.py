@@ -5,7 +5,7 @@ the page and the API compute it without them."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
@@ -22,7 +22,9 @@ from analysis.stats import krippendorff_alpha, metric_agreement_by, mos_table, p
 from analysis.stats.grouping import significance_letters
 from analysis.stats.intervals import clustered_intervals
 from analysis.stats.planning import plan_votes, votes_for_half_width
+from analysis.stats.ranking import RankedMetric, category_coverage
 from analysis.stats.screening import NOT_USED, REJECTED, Screening
+from enhancement.metrics import CATEGORIES
 from enhancement.selectors import metric_scores_frame, ranked_metrics
 from listening.methods import MethodSpec, spec
 from listening.models import ListeningTest
@@ -65,6 +67,8 @@ class ReportResults:
     clustered: pd.DataFrame  # mixed-model and bootstrap intervals (slow)
     components: dict[str, float]  # the mixed model's variance components (slow)
     agreement: pd.DataFrame  # MOS against each metric, overall and per language (slow)
+    # per category: whether the ranking used it, its metrics with values and those without
+    ranking_categories: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def method_spec(self) -> MethodSpec:
@@ -102,6 +106,7 @@ def report_results(*, test: ListeningTest, draws: int) -> ReportResults:
         raters=_raters(rating, screening),
         ranking=tables["overall"],
         ranking_by_language=tables["by_language"],
+        ranking_categories=_ranking_categories(tables["overall"]),
         metric_means=clip_table.groupby("system", as_index=False)[["mos", *metrics]].mean(),
         metrics=tuple(metrics),
         precision=_precision(systems, test.target_half_width, components),
@@ -122,6 +127,12 @@ def results_current(*, test: ListeningTest) -> tuple[ReportResults, Report | Non
 
 def _toolkit(votes: pd.DataFrame, method: str) -> dict[str, pd.DataFrame]:
     return toolkit_tables(votes, method) if len(votes) else {}
+
+
+def _ranking_categories(ranking: pd.DataFrame) -> pd.DataFrame:
+    """URGENT's four categories and the subjective one (human MOS): used or empty."""
+    metrics = {**ranked_metrics(), "mos": RankedMetric("subjective", True)}
+    return category_coverage(ranking, metrics, [*CATEGORIES, "subjective"])
 
 
 def _screening(screening: Screening) -> dict:

@@ -47,6 +47,7 @@ def page_context(*, test: ListeningTest, results: ReportResults, built=None) -> 
         "ranking_columns": ranking_columns,
         "ranking": ranking,
         "ranking_languages": _language_rankings(results.ranking_by_language),
+        "ranking_categories": nan_to_none(results.ranking_categories),
         "by_system": by_system,
         "precision": nan_to_none(results.precision),
         "components": results.components,

@@ -95,3 +95,25 @@ def urgent_ranking_by(
         for key, group in scores.groupby(by, sort=True)
     ]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[by, "overall"])
+
+
+def category_coverage(
+    ranking: pd.DataFrame, metrics: Mapping[str, RankedMetric], categories: Sequence[str]
+) -> pd.DataFrame:
+    """Which categories a ranking (urgent_ranking's table) used: one row per category, the
+    given ones first in their order, then any other a metric names, with `used` (some system
+    has a score in it), `metrics` (its metrics that have a mean) and `missing` (its metrics
+    that have none), the names comma-separated."""
+    order = list(dict.fromkeys([*categories, *sorted({m.category for m in metrics.values()})]))
+    rows = []
+    for category in order:
+        names = sorted(name for name, m in metrics.items() if m.category == category)
+        filled = [n for n in names if n in ranking.columns and ranking[n].notna().any()]
+        score = f"{category}_score"
+        used = score in ranking.columns and bool(ranking[score].notna().any())
+        missing = [n for n in names if n not in filled]
+        rows.append(
+            {"category": category, "used": used, "metrics": ", ".join(filled),
+             "missing": ", ".join(missing)}
+        )  # fmt: skip
+    return pd.DataFrame(rows, columns=["category", "used", "metrics", "missing"])
