@@ -81,3 +81,7 @@ def _rows(results, name: str) -> list[dict]:
     from analysis.presentation import nan_to_none
 
     return nan_to_none(getattr(results, name)) if results else []
+
+
+# The import's rows live beside its code; imported here so Django finds them.
+from analysis.importing.models import ImportedAssignment  # noqa: E402, F401

@@ -16,6 +16,7 @@ from analysis.selectors import (
     ranking_tables,
     report_latest_done,
     screening_for,
+    screening_profile_used,
     votes_frame,
 )
 from analysis.stats import krippendorff_alpha, metric_agreement_by, mos_table, pairwise_comparisons
@@ -69,6 +70,10 @@ class ReportResults:
     agreement: pd.DataFrame  # MOS against each metric, overall and per language (slow)
     # per category: whether the ranking used it, its metrics with values and those without
     ranking_categories: pd.DataFrame = field(default_factory=pd.DataFrame)
+    screening_profile: str = ListeningTest.ScreeningProfile.NATIVE  # the profile it used
+    # imported tests: each profile's exclusions, and the sessions they disagree on
+    profiles: pd.DataFrame = field(default_factory=pd.DataFrame)
+    profile_differences: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def method_spec(self) -> MethodSpec:
@@ -95,7 +100,7 @@ def report_results(*, test: ListeningTest, draws: int) -> ReportResults:
         last_vote=int(rating["vote"].max()) if len(rating) else None,
         votes=votes[[c for c in VOTE_EXPORT if c in votes.columns]],
         simulated_votes=int(votes["simulated"].sum()),
-        toolkit=_toolkit(votes, test.method),
+        toolkit=_toolkit(test, votes),
         **_screening(screening),
         systems=systems,
         systems_by_language=mos_table(votes, ["system", "language"]),
@@ -113,6 +118,8 @@ def report_results(*, test: ListeningTest, draws: int) -> ReportResults:
         clustered=clustered,
         components=components,
         agreement=_agreement(clip_table, metrics, draws),
+        screening_profile=screening_profile_used(test=test),
+        **_profiles(test, every, screening),
     )
 
 
@@ -125,8 +132,29 @@ def results_current(*, test: ListeningTest) -> tuple[ReportResults, Report | Non
     return report_results(test=test, draws=0), None
 
 
-def _toolkit(votes: pd.DataFrame, method: str) -> dict[str, pd.DataFrame]:
-    return toolkit_tables(votes, method) if len(votes) else {}
+def _toolkit(test: ListeningTest, votes: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The toolkit's per-clip and per-condition tables; an imported test's by the clips' URLs
+    and the conditions its config's pattern names, as the toolkit makes them."""
+    from analysis.importing.selectors import is_imported, toolkit_tables_for
+
+    if is_imported(test=test):
+        return toolkit_tables_for(test=test, votes=votes)
+    return toolkit_tables(votes, test.method) if len(votes) else {}
+
+
+def _profiles(test: ListeningTest, every: pd.DataFrame, screening: Screening) -> dict:
+    """An imported test screened by the other profile too, to say how their exclusions differ."""
+    from analysis.importing.selectors import is_imported
+    from analysis.stats.toolkit_screening import screenings_compared
+
+    if not is_imported(test=test):
+        return {}
+    used = screening_profile_used(test=test)
+    other = next(p for p in ListeningTest.ScreeningProfile.values if p != used)
+    screenings = {used: screening, other: screening_for(test=test, votes=every, profile=other)}
+    ordered = dict(sorted(screenings.items()))  # native first, whichever the test uses
+    profiles, differences = screenings_compared(ordered)
+    return {"profiles": profiles, "profile_differences": differences}
 
 
 def _ranking_categories(ranking: pd.DataFrame) -> pd.DataFrame:

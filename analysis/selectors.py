@@ -102,9 +102,27 @@ def _latest(rows: list, moment):
     return earlier[-1] if earlier else None
 
 
-def screening_for(*, test: ListeningTest, votes: pd.DataFrame | None = None):
-    """The test's votes screened by P.808's two tiers, with the test's own thresholds. votes:
-    the test's votes of every role when the caller has read them already."""
+def screening_profile_used(*, test: ListeningTest, profile: str | None = None) -> str:
+    """The profile a test is screened by: profile, else the test's own; the toolkit's needs
+    the toolkit's checks, which only an imported test has, so another test gets the native."""
+    from analysis.importing.selectors import is_imported
+
+    wanted = profile or test.screening_profile
+    if wanted == ListeningTest.ScreeningProfile.TOOLKIT and is_imported(test=test):
+        return wanted
+    return ListeningTest.ScreeningProfile.NATIVE
+
+
+def screening_for(
+    *, test: ListeningTest, votes: pd.DataFrame | None = None, profile: str | None = None
+):
+    """The test's votes screened by its profile (or the profile named): P.808's two tiers with
+    the test's own thresholds, or the P.808 toolkit's rules from its config. votes: the test's
+    votes of every role when the caller has read them already."""
+    if votes is None:
+        votes = votes_frame(test=test, every_role=True)
+    if screening_profile_used(test=test, profile=profile) == ListeningTest.ScreeningProfile.TOOLKIT:
+        return _toolkit_screening(test, votes)
     from analysis.stats.screening import ScreeningRules, screen
 
     rules = ScreeningRules(
@@ -114,9 +132,16 @@ def screening_for(*, test: ListeningTest, votes: pd.DataFrame | None = None):
         max_sessions=test.max_sessions_per_rater,
         outlier_z=3.29 if test.screen_outliers else None,
     )
-    if votes is None:
-        votes = votes_frame(test=test, every_role=True)
     return screen(votes, sessions_frame(test=test), rules)
+
+
+def _toolkit_screening(test: ListeningTest, votes: pd.DataFrame):
+    from analysis.importing.selectors import assignments_frame, votes_in_file_order
+    from analysis.stats.toolkit_screening import ToolkitRules, toolkit_screen
+
+    rules = ToolkitRules.from_config(test.screening_config)
+    ordered = votes_in_file_order(test=test, votes=votes)
+    return toolkit_screen(assignments_frame(test=test), ordered, rules)
 
 
 def ranking_tables(*, votes: pd.DataFrame, scores: pd.DataFrame) -> dict[str, pd.DataFrame]:

@@ -19,7 +19,9 @@ def results_dump(results: ReportResults) -> dict:
 
 
 def results_load(data: dict) -> ReportResults:
-    return ReportResults(**{field.name: _load(data[field.name]) for field in fields(ReportResults)})
+    """A build stored before a field was added gets that field's default."""
+    found = {f.name: _load(data[f.name]) for f in fields(ReportResults) if f.name in data}
+    return ReportResults(**found)
 
 
 def frame_dump(frame: pd.DataFrame) -> dict:
