@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
+import analysis.importing.admin  # noqa: F401  (registers the P.808 import's upload)
 from analysis.models import Report
 from analysis.services import report_request
 

@@ -20,8 +20,12 @@ def mos_payload(*, test: ListeningTest, results: ReportResults, built) -> dict:
 
 
 def exclusions_payload(*, test: ListeningTest, results: ReportResults, built) -> dict:
-    """Every session and vote screening excluded, with every reason."""
-    return {**_head(test, built), "exclusions": nan_to_none(results.screening_log)}
+    """Every session and vote screening excluded, with every reason, and the profile used."""
+    return {
+        **_head(test, built),
+        "screening_profile": results.screening_profile,
+        "exclusions": nan_to_none(results.screening_log),
+    }
 
 
 def ranking_payload(*, test: ListeningTest, results: ReportResults, built) -> dict:

@@ -35,6 +35,17 @@ def report_tables(results: ReportResults) -> dict[str, pd.DataFrame]:
         "agreement": results.agreement,
         "raters": results.raters,
         "exclusions": results.screening_log,
+        **_profile_tables(results),
+    }
+
+
+def _profile_tables(results: ReportResults) -> dict[str, pd.DataFrame]:
+    """An imported test's comparison of the two screening profiles."""
+    if results.profiles.empty:
+        return {}
+    return {
+        "screening_profiles": results.profiles,
+        "screening_differences": results.profile_differences,
     }
 
 

@@ -124,6 +124,24 @@ def _screening(results: ReportResults) -> dict:
         "reasons": nan_to_none(results.screening_reasons),
         "log": nan_to_none(log.head(LOG_ROWS)),
         "log_total": len(log),
+        **_profiles(results),
+    }
+
+
+def _profiles(results: ReportResults) -> dict:
+    """Which screening profile the numbers use, and for an imported test how the other
+    profile's exclusions differ."""
+    labels = dict(ListeningTest.ScreeningProfile.choices)
+    differences = results.profile_differences
+    return {
+        "profile": results.screening_profile,
+        "profile_label": labels.get(results.screening_profile, results.screening_profile),
+        "profiles": [
+            {**row, "label": labels.get(row["profile"], row["profile"])}
+            for row in nan_to_none(results.profiles)
+        ],
+        "differences": nan_to_none(differences.head(LOG_ROWS)),
+        "differences_total": len(differences),
     }
 
 
