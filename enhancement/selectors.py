@@ -39,12 +39,10 @@ def metric_scores_frame(*, testset: TestSet) -> pd.DataFrame:
 def ranked_metrics() -> dict[str, MetricInfo]:
     """Metric name → its info for the metrics the URGENT ranking uses (the shipped ones and the
     plug-ins, available or not: a metric without scores drops out): the ranking reads each
-    one's category and higher_is_better."""
-    return {
-        row["info"].name: row["info"]
-        for row in metric_catalogue(settings.AURICLE_METRIC_PLUGINS)
-        if row["ranked"]
-    }
+    one's category and higher_is_better, which a plug-in's files declare, so no plug-in model
+    is loaded for it."""
+    catalogue = metric_catalogue(settings.AURICLE_METRIC_PLUGINS, probe=False)
+    return {row["info"].name: row["info"] for row in catalogue if row["ranked"]}
 
 
 def metric_means(*, testset: TestSet) -> pd.DataFrame:

@@ -63,15 +63,16 @@ def evaluators(plugin_folder: str | None = None, *, threads: int | None = None) 
     return _shipped(threads) + [Plugin(c.spec) for c in checks if c.spec is not None]
 
 
-def metric_catalogue(plugin_folder: str | None = None) -> list[dict]:
+def metric_catalogue(plugin_folder: str | None = None, *, probe: bool = True) -> list[dict]:
     """Every metric Auricle knows: its info, whether it can run here (and why not), and whether
-    the ranking uses it."""
+    the ranking uses it. probe=False trusts what each plug-in's files declare instead of running
+    it on a test signal, so that a web process loads no model."""
     rows = [
         {"info": info, "available": True, "reason": "", "ranked": info.name in RANKED}
         for evaluator in _shipped(None)
         for info in evaluator.metrics
     ]
-    for check in plugins_checked(plugin_folder, reserved=_reserved()):
+    for check in plugins_checked(plugin_folder, reserved=_reserved(), probe=probe):
         rows.append(
             {
                 "info": check.info,

@@ -180,7 +180,7 @@ def _stamp(folder: Path) -> tuple:
 
 
 @lru_cache(maxsize=64)
-def _check(folder: Path, stamp: tuple, reserved: frozenset[str]) -> PluginCheck:
+def _check(folder: Path, stamp: tuple, reserved: frozenset[str], probe: bool) -> PluginCheck:
     fallback = MetricInfo(folder.name, KNOWN.get(folder.name, ("",))[0], True, False, RATES)
     if not NAME.match(folder.name):
         why = f"{folder}: a plug-in's folder name is its metric's, [a-z][a-z0-9_]*"
@@ -192,18 +192,22 @@ def _check(folder: Path, stamp: tuple, reserved: frozenset[str]) -> PluginCheck:
     except PluginBroken as exc:
         return PluginCheck(fallback, None, str(exc), False)
     try:
-        plugin_probe(spec)
+        if probe:
+            plugin_probe(spec)
     except PluginBroken as exc:
         return PluginCheck(spec.info, None, str(exc), spec.ranked)
     return PluginCheck(spec.info, spec, "", spec.ranked)
 
 
-def plugins_checked(root: str | Path | None, *, reserved: frozenset[str]) -> list[PluginCheck]:
-    """Every plug-in in root, and every KNOWN name it lacks, each with its verdict."""
+def plugins_checked(
+    root: str | Path | None, *, reserved: frozenset[str], probe: bool = True
+) -> list[PluginCheck]:
+    """Every plug-in in root, and every KNOWN name it lacks, each with its verdict; probe=False
+    judges only what the files declare, loading no model (and no torch)."""
     folders = []
     if root and Path(root).is_dir():
         folders = sorted(p for p in Path(root).iterdir() if p.is_dir() and p.name[0] != ".")
-    found = [_check(folder, _stamp(folder), reserved) for folder in folders]
+    found = [_check(folder, _stamp(folder), reserved, probe) for folder in folders]
     present = {check.info.name for check in found}
     for name, (category, needs_reference) in KNOWN.items():
         if name not in present:

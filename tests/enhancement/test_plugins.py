@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -210,3 +212,22 @@ def test_a_known_plug_in_needs_no_metric_json(tmp_path):
     rows = {row["info"].name: row for row in metric_catalogue(str(tmp_path))}
     assert rows["utmos"]["available"] and rows["utmos"]["info"].category == "non-intrusive"
     assert not rows["nisqa"]["available"]
+
+
+def test_the_ranking_reads_a_plug_in_s_declared_category_without_loading_torch(tmp_path):
+    root = working_plugins(tmp_path)
+    code = "\n".join(
+        [
+            "import sys",
+            "from enhancement.metrics import metric_catalogue",
+            f"rows = metric_catalogue({str(root)!r}, probe=False)",
+            "assert 'torch' not in sys.modules, 'torch was imported'",
+            "print(next(r['info'].category for r in rows if r['info'].name == 'closeness'))",
+        ]
+    )
+    root_dir = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=root_dir, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "downstream-independent"
