@@ -190,14 +190,15 @@ def _question(row: dict, number: int, url: str, role: str, method: str) -> Quest
     for suffix in checks.suffixes(method):
         column = f"answer.q{number}{suffix}"
         scores[{"_sig": "sig", "_bak": "bak"}.get(suffix, "score")] = _vote(row, column, method)
-    played = [checks.finished(row, c) or 0 for c in checks.finish_columns(method, number)]
-    if method != "ccr":
-        return Question(number, url, role, scores, min(played))
+    played = min(checks.finished(row, c) or 0 for c in checks.finish_columns(method, number))
+    if method not in {"dcr", "ccr"}:
+        return Question(number, url, role, scores, played)
+    if method == "dcr":  # the reference always first
+        return Question(number, url, role, scores, played, None, _reference(row, url))
     order = (row.get(f"answer.q{number}_order") or "").strip().lower()
     if order not in ORDERS:
         raise ValueError(f"Answer.q{number}_order {order!r} is neither rp nor pr")
-    reference = _reference(row, url, number)
-    return Question(number, url, role, scores, min(played), ORDERS[order], reference)
+    return Question(number, url, role, scores, played, ORDERS[order], _reference(row, url))
 
 
 def _vote(row: dict, column: str, method: str) -> int:
@@ -212,7 +213,7 @@ def _vote(row: dict, column: str, method: str) -> int:
     return value
 
 
-def _reference(row: dict, url: str, number: int) -> str:
+def _reference(row: dict, url: str) -> str:
     """The reference the HIT paired with this processed clip (Input.QN_P beside Input.QN_R);
     the trap, the reference against itself, has none there."""
     for key, value in row.items():

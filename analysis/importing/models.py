@@ -20,6 +20,9 @@ class ImportedAssignment(models.Model):
     status = models.CharField(max_length=20, help_text="MTurk's AssignmentStatus")
     work_seconds = models.PositiveIntegerField(help_text="MTurk's WorkTimeInSeconds")
     checks = models.JSONField(help_text="What the toolkit's parser records of it")
+    # The training page's answers, [url, answer] each: kept as given, not votes, since the
+    # Batch says nothing of how those clips were played and they never enter a statistic.
+    training = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["test", "line"]

@@ -65,7 +65,7 @@ def p808_import(
         test = _test_create(name, method, config, language, drafts)
         stimuli = _stimuli_create(test, config, drafts)
         for draft in drafts:
-            assignment_import(test=test, draft=draft, stimuli=stimuli)
+            assignment_import(test=test, draft=draft, stimuli=stimuli, language=language)
     return test
 
 
@@ -122,7 +122,7 @@ def _test_create(name, method, config, language, drafts) -> ListeningTest:
         method=method,
         testset=testset,
         status=ListeningTest.Status.CLOSED,
-        stimuli_per_session=max(len(drafts[0].questions), 1),
+        stimuli_per_session=max(sum(q.role == "rating" for q in drafts[0].questions), 1),
         votes_per_stimulus=config["expected_votes"] or spec(method).default_votes,
         gold_tolerance=gold.get("variance") or 1,
         max_sessions_per_rater=max(config["accept"]["max_hits"], 1),
@@ -211,11 +211,15 @@ def _accept_range(test: ListeningTest, question: Question, drafts) -> tuple:
 
 
 def assignment_import(
-    *, test: ListeningTest, draft: AssignmentDraft, stimuli: dict[tuple[str, str], Stimulus]
+    *,
+    test: ListeningTest,
+    draft: AssignmentDraft,
+    stimuli: dict[tuple[str, str], Stimulus],
+    language: str,
 ) -> Session:
     """One assignment: its rater (by the worker id's keyed hash), a finished session with the
-    assignment's times, its qualification and setup answers, and a vote per question."""
-    language = test.testset.corpora.get().language
+    assignment's times, its qualification and setup answers, a vote per question, and what the
+    Batch adds (file line, MTurk ids, the toolkit's checks, the training answers)."""
     rater = rater_get_or_create(
         platform=Rater.Platform.MTURK, external_id=draft.worker_id, language=language
     )

@@ -168,3 +168,42 @@ def _csv(rows: list[dict]) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
+
+
+def p835_batch(works: list[Work]) -> str:
+    """P.835: each question answered on three scales; votes map a URL to (sig, bak, ovrl)."""
+    rows = []
+    for number, work in enumerate(works, start=1):
+        row = {
+            **_base(number, work),
+            "Input.tp": TRAP,
+            "Input.tp_ans": "3",
+            "Input.gold_clips": GOLD,
+            "Input.gold_clips_ans": "5",
+            **_checks(work),
+        }
+        trap, gold = (work.trap_answer,) * 3, (5, 5, work.gold_answer)
+        questions = [*work.votes.items(), (TRAP, trap), (GOLD, gold)]
+        for q, (url, (sig, bak, ovrl)) in enumerate(questions, start=1):
+            row[f"Answer.Q{q}_url"] = url
+            row[f"Answer.q{q}_sig"], row[f"Answer.q{q}_bak"] = str(sig), str(bak)
+            row[f"Answer.q{q}_ovrl"] = str(ovrl)
+            row[f"Answer.audio_n_finish_q{q}_ovrl_audio"] = "0" if q in work.unplayed else "1"
+        rows.append(row)
+    return _csv(rows)
+
+
+def dcr_batch(works: list[Work]) -> str:
+    """DCR as the toolkit's page writes it: the players' counters named q_r (reference) and
+    q_p (processed)."""
+    rows = []
+    for number, work in enumerate(works, start=1):
+        row = {**_base(number, work), "Input.tp": TRAP, **_checks(work)}
+        questions = [*work.votes.items(), (TRAP, work.trap_answer)]
+        for q, (url, answer) in enumerate(questions, start=1):
+            row[f"Input.Q{q}_P"], row[f"Input.Q{q}_R"] = url, url.replace("_c", "_ref_c")
+            row[f"Answer.Q{q}_url"], row[f"Answer.q{q}"] = url, str(answer)
+            row[f"Answer.audio_n_finish_q_r{q}"] = "1"
+            row[f"Answer.audio_n_finish_q_p{q}"] = "0" if q in work.unplayed else "1"
+        rows.append(row)
+    return _csv(rows)
