@@ -56,9 +56,15 @@ class Prolific(Platform):
     # -- the study -----------------------------------------------------------------------------
     def ready_check(self) -> None:
         api()
+        if not settings.PROLIFIC_WORKSPACE_ID:
+            raise errors.PlatformError(
+                "PROLIFIC_WORKSPACE_ID is not set: the raters a sync rejects could not be put in "
+                "the participant group that keeps them out of later studies"
+            )
 
     def publish(self) -> None:
         recruitment = self.recruitment
+        self.ready_check()
         if not self.test.stimuli.exists():
             raise errors.PlatformError(
                 f"test {self.test.name!r} has no stimuli yet: publish the listening test (which "

@@ -59,7 +59,7 @@ def platform_sync(*, test: ListeningTest) -> dict:
     verdicts = _verdicts(test)
     summary = _review(platform, verdicts)
     summary["excluded"] = _exclude(platform)
-    summary.update(_bonuses(platform, run))
+    summary.update(_bonuses(platform, run, verdicts["correlations"]))
     summary["settled"] = _settle(platform)
     Recruitment.objects.filter(pk=platform.recruitment.pk).update(synced_at=timezone.now())
     logger.info("platform sync of test %s: %s", test.pk, summary)
@@ -189,7 +189,7 @@ def top_raters(correlations, percent: float, eligible: set[int]) -> list[int]:
     return sorted(int(rater) for rater in r[r >= cut].index)
 
 
-def _bonuses(platform, run: str) -> dict:
+def _bonuses(platform, run: str, correlations) -> dict:
     test = platform.test
     # A step another run held when it stopped: a create is harmless to redo, a pay is not.
     Bonus.objects.filter(test=test, status=Status.CREATING).exclude(run=run).update(
@@ -197,7 +197,7 @@ def _bonuses(platform, run: str) -> dict:
     )
     lost = Bonus.objects.filter(test=test, status=Status.PAYING).exclude(run=run)
     unconfirmed = lost.update(status=Status.UNCONFIRMED, error="a pay whose answer was lost")
-    planned = bonuses_plan(test=test, correlations=_verdicts(test)["correlations"])
+    planned = bonuses_plan(test=test, correlations=correlations)
     if getattr(platform, "pays_bonuses", False):
         _bonuses_create(platform, run)
         _bonuses_pay(platform, run)
@@ -263,7 +263,8 @@ def _pay_one(platform, batch: str, run: str) -> None:
 
 def bonus_settle(*, bonus_ids: list[int], paid: bool) -> int:
     """A person checked an unconfirmed or failed pay on the platform: paid marks it paid; not
-    paid makes it payable again (created, with its batch, or planned without one)."""
+    paid makes it payable again, in a new batch at the next sync (the old one, unpaid, is left
+    as it is)."""
     rows = Bonus.objects.filter(pk__in=bonus_ids, status__in=[Status.UNCONFIRMED, Status.FAILED])
     if paid:
         return rows.update(status=Status.PAID, error="")

@@ -31,6 +31,7 @@ def prolific(settings, live_server):
         settings.PROLIFIC_TOKEN = TOKEN
         settings.PROLIFIC_API_URL = server.url
         settings.PROLIFIC_COMPLETION_URL = f"{server.url}/submissions/complete"
+        settings.PROLIFIC_WORKSPACE_ID = "workspace-1"
         settings.AURICLE_BASE_URL = live_server.url
         yield server
 

@@ -131,6 +131,15 @@ def test_without_a_token_prolific_actions_say_so_and_do_nothing(
     assert status(recruitment.test) == "live"
 
 
+def test_without_a_workspace_publishing_says_what_it_is_for(
+    admin_client, prolific, recruitment, settings
+):
+    settings.PROLIFIC_WORKSPACE_ID = ""
+    page = act(admin_client, recruitment, "publish")
+    assert "PROLIFIC_WORKSPACE_ID is not set" in page and "participant group" in page
+    assert prolific.studies == {}
+
+
 def test_a_rate_below_prolifics_minimum_is_refused_with_its_numbers(
     admin_client, prolific, recruitment
 ):
