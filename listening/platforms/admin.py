@@ -218,8 +218,8 @@ class ParticipationAdmin(admin.ModelAdmin):
     list_display = ["session", "outcome", "review", "reason", "excluded"]
     list_filter = ["outcome", "review"]
     exclude = ["participant_id"]
+    readonly_fields = ["session", "invitation", "submission_id", "outcome", "reason", "review",
+                       "excluded"]  # fmt: skip
 
     def has_add_permission(self, request) -> bool:
         return False  # only an entry makes one
-    readonly_fields = ["session", "invitation", "submission_id", "outcome", "reason", "review",
-                       "excluded"]  # fmt: skip
