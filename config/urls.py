@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import obtain_auth_token
@@ -11,6 +11,22 @@ from analysis.api import reports, results
 from enhancement import api as enhancement_api
 from listening import api as listening_api
 
+
+class RowId:
+    """A row id that fits the database's 64-bit integer: a longer one is not found (404)
+    instead of overflowing the query."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(RowId, "id")
+
 router = SimpleRouter()
 router.register("corpora", enhancement_api.CorpusViewSet, basename="corpus")
 router.register("systems", enhancement_api.SystemViewSet, basename="system")
@@ -18,7 +34,7 @@ router.register("testsets", enhancement_api.TestSetViewSet, basename="testset")
 router.register("tests", listening_api.ListeningTestViewSet, basename="test")
 router.register("raters", listening_api.RaterViewSet, basename="rater")
 
-test = "tests/<int:test_id>/"
+test = "tests/<id:test_id>/"
 api_v1 = [
     *router.urls,
     path(f"{test}stimuli/", listening_api.StimulusViewSet.as_view({"get": "list"}), name="stimuli"),
@@ -28,13 +44,13 @@ api_v1 = [
     path(f"{test}tables/", results.TestTables.as_view(), name="test-tables"),
     path(f"{test}tables/<str:name>/", results.TestTable.as_view(), name="test-table"),
     path(f"{test}reports/", reports.ReportList.as_view(), name="reports"),
-    path(f"{test}reports/<int:report_id>/", reports.ReportDetail.as_view(), name="report"),
+    path(f"{test}reports/<id:report_id>/", reports.ReportDetail.as_view(), name="report"),
     path(
-        f"{test}reports/<int:report_id>/files/<str:name>",
+        f"{test}reports/<id:report_id>/files/<str:name>",
         reports.ReportFile.as_view(),
         name="report-file",
     ),
-    path("testsets/<int:testset_id>/metrics/", results.TestSetMetrics.as_view(), name="metrics"),
+    path("testsets/<id:testset_id>/metrics/", results.TestSetMetrics.as_view(), name="metrics"),
     path("auth/token/", obtain_auth_token, name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

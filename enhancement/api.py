@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from django.db.models import Count
+from django_filters import rest_framework as filters
 from rest_framework import serializers
 
-from access.api import EditableViewSet
+from access.api import EditableViewSet, row_filter
 from enhancement.models import Corpus, System, TestSet
 
 
 class CorpusSerializer(serializers.ModelSerializer):
-    clip_count = serializers.IntegerField(read_only=True, help_text="Clips ingested")
+    clip_count = serializers.SerializerMethodField(help_text="Clips ingested")
 
     class Meta:
         model = Corpus
         fields = ["id", "name", "language", "kind", "description", "clip_count", "created_at"]
+
+    def get_clip_count(self, corpus: Corpus) -> int:
+        # counted in the list's query; a corpus just created or changed is counted here
+        found = getattr(corpus, "clip_count", None)
+        return corpus.clips.count() if found is None else found
 
 
 class SystemSerializer(serializers.ModelSerializer):
@@ -60,8 +66,17 @@ class SystemViewSet(EditableViewSet):
     ordering_fields = ["name", "created_at"]
 
 
+class TestSetFilter(filters.FilterSet):
+    corpus = row_filter("corpora", "Test sets holding this corpus")
+    system = row_filter("systems", "Test sets holding this system")
+
+    class Meta:
+        model = TestSet
+        fields = ["status", "corpus", "system"]
+
+
 class TestSetViewSet(EditableViewSet):
     queryset = TestSet.objects.prefetch_related("corpora", "systems").order_by("-created_at")
     serializer_class = TestSetSerializer
-    filterset_fields = ["status", "corpora", "systems"]
+    filterset_class = TestSetFilter
     ordering_fields = ["name", "created_at", "finished_at"]

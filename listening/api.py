@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from access.api import EditableViewSet
+from access.api import EditableViewSet, row_filter
 from access.roles import Role
 from listening import lifecycle
 from listening.models import ListeningTest, Rater, Stimulus
@@ -64,11 +64,19 @@ MOVED = inline_serializer(
 REFUSED = inline_serializer("Refused", {"detail": serializers.CharField()})
 
 
+class ListeningTestFilter(filters.FilterSet):
+    testset = row_filter("testset", "Test set id")
+
+    class Meta:
+        model = ListeningTest
+        fields = ["status", "method", "testset"]
+
+
 class ListeningTestViewSet(EditableViewSet):
     queryset = ListeningTest.objects.order_by("-created_at")
     serializer_class = ListeningTestSerializer
     read_role = Role.VIEWER
-    filterset_fields = ["status", "method", "testset"]
+    filterset_class = ListeningTestFilter
     ordering_fields = ["name", "created_at"]
 
     @extend_schema(responses=ProgressSerializer, filters=False)
@@ -119,7 +127,10 @@ class ListeningTestViewSet(EditableViewSet):
 
 
 class StimulusSerializer(serializers.ModelSerializer):
-    system = serializers.CharField(source="output.system.name", default=None, read_only=True)
+    system = serializers.CharField(
+        source="output.system.name", default=None, read_only=True, allow_null=True,
+        help_text="None for the clips Auricle builds (gold, trap, training)",
+    )  # fmt: skip
     vote_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -129,7 +140,7 @@ class StimulusSerializer(serializers.ModelSerializer):
 
 
 class StimulusFilter(filters.FilterSet):
-    system = filters.NumberFilter(field_name="output__system", help_text="System id")
+    system = row_filter("output__system", "System id")
 
     class Meta:
         model = Stimulus
@@ -168,9 +179,7 @@ class RaterSerializer(serializers.ModelSerializer):
 
 
 class RaterFilter(filters.FilterSet):
-    test = filters.NumberFilter(
-        field_name="sessions__test", distinct=True, help_text="Raters with a session in this test"
-    )
+    test = row_filter("sessions__test", "Raters with a session in this test")
 
     class Meta:
         model = Rater
@@ -178,7 +187,7 @@ class RaterFilter(filters.FilterSet):
 
 
 class RaterViewSet(viewsets.ReadOnlyModelViewSet):
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = EditableViewSet.lookup_value_regex
     serializer_class = RaterSerializer
     queryset = Rater.objects.annotate(session_count=Count("sessions", distinct=True)).order_by("id")
     filterset_class = RaterFilter
