@@ -33,6 +33,8 @@ QUESTION_FIELDS = {
     "p835": {"_sig", "_bak", "_ovrl"},
 }
 QUESTION_COLUMN = re.compile(r"^answer\.q(\d+)(_[a-z_]+)?$")
+URL_LIMIT = 255  # a clip's name and a stimulus's URL
+ID_LIMIT = 64  # MTurk's HIT and assignment ids are 30 characters; statuses shorter
 ORDERS = {"rp": False, "pr": True}  # CCR: rp = reference first; value: processed played first
 # MTurk writes times as "Tue Jun 30 04:37:53 PDT 2020".
 ZONES = {"PDT": -7, "PST": -8, "UTC": 0, "GMT": 0}
@@ -124,10 +126,10 @@ def _draft(row: dict, line: int, config: dict) -> AssignmentDraft:
             raise ValueError(f"{name} is empty")
     return AssignmentDraft(
         line=line,
-        hit_id=row["hitid"].strip(),
-        assignment_id=row["assignmentid"].strip(),
+        hit_id=_short(row["hitid"], "HITId"),
+        assignment_id=_short(row["assignmentid"], "AssignmentId"),
         worker_id=row["workerid"].strip(),
-        status=(row["assignmentstatus"] or "").strip(),
+        status=_short(row["assignmentstatus"], "AssignmentStatus"),
         accepted_at=_time(row["accepttime"], "AcceptTime"),
         submitted_at=_time(row["submittime"], "SubmitTime"),
         work_seconds=_whole(row["worktimeinseconds"], "WorkTimeInSeconds"),
@@ -139,6 +141,13 @@ def _draft(row: dict, line: int, config: dict) -> AssignmentDraft:
         setup=_answers(row, SETUP_FIELDS) if checks.setup_shown(row) else None,
         training=_training(row),
     )
+
+
+def _short(text: str | None, column: str) -> str:
+    text = (text or "").strip()
+    if len(text) > ID_LIMIT:
+        raise ValueError(f"{column} is over {ID_LIMIT} characters")
+    return text
 
 
 def _time(text: str | None, column: str) -> datetime:
@@ -174,6 +183,8 @@ def _questions(row: dict, config: dict) -> list[Question]:
         url = (row.get(f"answer.q{number}_url") or "").strip()
         if not url:
             raise ValueError(f"Answer.q{number}_url is empty")
+        if len(url) > URL_LIMIT:
+            raise ValueError(f"Answer.q{number}_url is over {URL_LIMIT} characters")
         if url in urls:
             raise ValueError(f"{url} is asked twice in one assignment")
         urls.add(url)
@@ -218,7 +229,10 @@ def _reference(row: dict, url: str) -> str:
     the trap, the reference against itself, has none there."""
     for key, value in row.items():
         if key.startswith("input.q") and key.endswith("_p") and value == url:
-            return row.get(key[:-2] + "_r", "") or ""
+            reference = (row.get(key[:-2] + "_r") or "").strip()
+            if len(reference) > URL_LIMIT:
+                raise ValueError(f"{key[:-2]}_r is over {URL_LIMIT} characters")
+            return reference
     return ""
 
 

@@ -17,7 +17,7 @@ class ImportedAssignment(models.Model):
     assignment_id = models.CharField(max_length=64, unique=True)
     hit_id = models.CharField(max_length=64)
     line = models.PositiveIntegerField(help_text="Line of the Batch file (the header is 1)")
-    status = models.CharField(max_length=20, help_text="MTurk's AssignmentStatus")
+    status = models.CharField(max_length=64, help_text="MTurk's AssignmentStatus")
     work_seconds = models.PositiveIntegerField(help_text="MTurk's WorkTimeInSeconds")
     checks = models.JSONField(help_text="What the toolkit's parser records of it")
     # The training page's answers, [url, answer] each: kept as given, not votes, since the

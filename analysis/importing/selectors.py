@@ -43,7 +43,7 @@ def votes_in_file_order(*, test: ListeningTest, votes: pd.DataFrame) -> pd.DataF
 def toolkit_tables_for(*, test: ListeningTest, votes: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The toolkit's votes_per_clip and votes_per_cond tables of an imported test's kept
     rating votes."""
-    from analysis.stats.toolkit_screening import toolkit_tables
+    from analysis.stats.toolkit_tables import toolkit_tables
 
     if "line" not in votes.columns:
         votes = votes_in_file_order(test=test, votes=votes)

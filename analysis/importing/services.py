@@ -11,30 +11,23 @@ vote's system and clip, which come through Output, and nothing ever plays or sco
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 
 from django.db import transaction
 
+from analysis.importing.assignments import assignment_import
 from analysis.importing.batch import AssignmentDraft, Question, batch_parse
 from analysis.importing.config import toolkit_config_parse
 from analysis.importing.errors import ImportRefused, Problem
 from analysis.importing.models import ImportedAssignment
-from analysis.stats.toolkit_screening import clip_condition
+from analysis.stats.toolkit_tables import clip_condition
 from enhancement.models import Clip, Corpus, Output, System, TestSet
 from enhancement.systems.kinds import IMPORTED
 from listening.methods import spec
 from listening.models import (
-    Assignment,
     ListeningTest,
-    Qualification,
-    Rater,
-    Session,
-    SetupResult,
     Stimulus,
-    Vote,
 )
-from listening.services import rater_get_or_create
 
 NAME_LIMIT = 100  # System.name
 
@@ -70,31 +63,45 @@ def p808_import(
 
 
 def _check_new(name: str, drafts: list[AssignmentDraft], config: dict) -> None:
+    """Refuse what would clash with rows there already, naming each clash."""
+    problems = _names_taken(name, _conditions(drafts, config)) + _imported_already(drafts)
+    if problems:
+        raise ImportRefused("import", sorted(problems, key=lambda p: p.line or 0))
+
+
+def _names_taken(name: str, conditions: set[str]) -> list[Problem]:
+    if not name.strip() or len(name) > NAME_LIMIT:
+        return [Problem(None, f"the test needs a name of 1 to {NAME_LIMIT} characters")]
     problems = []
-    if not name.strip():
-        problems.append(Problem(None, "the test needs a name"))
-    if ListeningTest.objects.filter(name=name).exists():
-        problems.append(Problem(None, f"a listening test named {name!r} exists already"))
-    ids = {draft.assignment_id: draft.line for draft in drafts}
-    known = ImportedAssignment.objects.filter(assignment_id__in=list(ids)).select_related("test")
-    for found in known:
-        problems.append(
-            Problem(
-                ids[found.assignment_id],
-                f"assignment imported already, into test {found.test.name!r}",
-            )
-        )
-    for condition in _conditions(drafts, config):
-        if len(_system_name(name, condition)) > NAME_LIMIT:
+    for model in (ListeningTest, TestSet, Corpus):
+        if model.objects.filter(name=name).exists():
+            what = model._meta.verbose_name
+            problems.append(Problem(None, f"a {what} named {name!r} exists already"))
+    systems = sorted(_system_name(name, condition) for condition in conditions)
+    for system in systems:
+        if len(system) > NAME_LIMIT:
             problems.append(
                 Problem(
                     None,
-                    f"test name and condition {condition!r} are too long "
-                    f"together for a system name ({NAME_LIMIT})",
+                    f"system name {system!r} is over {NAME_LIMIT} "
+                    "characters: choose a shorter test name",
                 )
             )
-    if problems:
-        raise ImportRefused("import", sorted(problems, key=lambda p: p.line or 0))
+    for taken in System.objects.filter(name__in=systems).values_list("name", flat=True):
+        problems.append(Problem(None, f"a system named {taken!r} exists already"))
+    return problems
+
+
+def _imported_already(drafts: list[AssignmentDraft]) -> list[Problem]:
+    lines = {draft.assignment_id: draft.line for draft in drafts}
+    known = ImportedAssignment.objects.filter(assignment_id__in=list(lines))
+    return [
+        Problem(
+            lines[found.assignment_id],
+            f"assignment imported already, into test {found.test.name!r}",
+        )
+        for found in known.select_related("test")
+    ]
 
 
 def _conditions(drafts: list[AssignmentDraft], config: dict) -> set[str]:
@@ -208,126 +215,3 @@ def _accept_range(test: ListeningTest, question: Question, drafts) -> tuple:
         return (None, None)
     slack = test.gold_tolerance if question.role == "gold" else 0
     return (expected - slack, expected + slack)
-
-
-def assignment_import(
-    *,
-    test: ListeningTest,
-    draft: AssignmentDraft,
-    stimuli: dict[tuple[str, str], Stimulus],
-    language: str,
-) -> Session:
-    """One assignment: its rater (by the worker id's keyed hash), a finished session with the
-    assignment's times, its qualification and setup answers, a vote per question, and what the
-    Batch adds (file line, MTurk ids, the toolkit's checks, the training answers)."""
-    rater = rater_get_or_create(
-        platform=Rater.Platform.MTURK, external_id=draft.worker_id, language=language
-    )
-    session = Session.objects.create(
-        test=test,
-        rater=rater,
-        state=Session.State.COMPLETE,
-        started_at=draft.accepted_at,
-        last_seen_at=draft.submitted_at,
-        completed_at=draft.submitted_at,
-        trained_at=draft.accepted_at if draft.training else None,
-    )
-    _checks_create(session, draft, test.screening_config)
-    _votes_create(session, draft, stimuli)
-    ImportedAssignment.objects.create(
-        test=test,
-        session=session,
-        assignment_id=draft.assignment_id,
-        hit_id=draft.hit_id,
-        line=draft.line,
-        status=draft.status,
-        work_seconds=draft.work_seconds,
-        checks=draft.checks,
-    )
-    return session
-
-
-def _checks_create(session: Session, draft: AssignmentDraft, config: dict) -> None:
-    """The qualification and setup the assignment showed, as Auricle keeps its own: the
-    bandwidth check is the qualification's pass, the math sum the two-ear check, and the four
-    pairs the environment check (passed at the config's correct_cmp_bigger_equal)."""
-    found = draft.checks
-    if draft.qualification is not None:
-        right = sum(
-            draft.qualification.get(f"answer.comb_bw{i}") == a
-            for i, a in enumerate(("dq", "dq", "dq", "sq", "sq"), start=1)
-        )
-        Qualification.objects.create(
-            rater=session.rater,
-            session=session,
-            taken_at=draft.accepted_at,
-            passed=bool(found["qualification"]),
-            hearing_correct=0,
-            bandwidth_correct=right,
-            reasons=[] if found["qualification"] else ["bandwidth check"],
-            answers=draft.qualification,
-        )
-    if draft.setup is not None:
-        SetupResult.objects.create(
-            rater=session.rater,
-            session=session,
-            taken_at=draft.accepted_at,
-            level_confirmed=True,
-            two_ear_correct=found["math"],
-            two_ear_total=1,
-            environment_correct=found["comparisons"],
-            environment_total=4,
-            environment_passed=found["comparisons"] >= config["use"]["comparisons"],
-            answers=draft.setup,
-        )
-
-
-def _votes_create(session: Session, draft: AssignmentDraft, stimuli: dict) -> None:
-    elapsed = draft.work_seconds * 1000  # MTurk times the assignment, not each question
-    assignments = Assignment.objects.bulk_create(
-        Assignment(
-            session=session,
-            stimulus=stimuli[q.role, q.url],
-            position=q.position,
-            processed_first=q.processed_first,
-            served_at=draft.accepted_at,
-        )
-        for q in draft.questions
-    )
-    Vote.objects.bulk_create(
-        _vote(session, assignment, question, draft, elapsed)
-        for assignment, question in zip(assignments, draft.questions, strict=True)
-    )
-
-
-def _vote(session, assignment, question: Question, draft, elapsed: int) -> Vote:
-    score = question.scores["score"]
-    raw = None
-    if question.processed_first is not None:  # CCR: the answer was second clip against first
-        raw = -score if question.processed_first else score
-    return Vote(
-        assignment=assignment,
-        session=session,
-        rater=session.rater,
-        stimulus=assignment.stimulus,
-        role=question.role,
-        score=score,
-        raw_score=raw,
-        sig=question.scores.get("sig"),
-        bak=question.scores.get("bak"),
-        processed_first=question.processed_first,
-        passed=_passed(question, draft),
-        idempotency_key=uuid.uuid4(),
-        served_at=draft.accepted_at,
-        received_at=draft.submitted_at,
-        elapsed_ms=elapsed,
-        play_count=question.played,
-    )
-
-
-def _passed(question: Question, draft: AssignmentDraft) -> bool | None:
-    if question.role == "trap":
-        return bool(draft.checks["traps"])
-    if question.role == "gold":
-        return bool(draft.checks["gold"])
-    return None

@@ -11,6 +11,7 @@ import pytest
 from analysis.importing.errors import ImportRefused
 from analysis.importing.services import p808_import
 from analysis.results import report_results
+from enhancement.models import System
 from listening.identity import participant_hash
 from listening.models import ListeningTest, Rater, Session, Vote
 from tests.analysis.p808_batches import (
@@ -263,3 +264,12 @@ def test_a_config_key_the_parser_does_not_know_is_refused():
         "[accept_and_use] variance_bigger_equal: missing",
     ]
     assert not ListeningTest.objects.exists()
+
+
+def test_names_an_import_would_clash_with_are_refused_before_anything_is_written():
+    System.objects.create(name="clash · 01", kind="unprocessed")
+    with pytest.raises(ImportRefused) as refused:
+        acr_import(name="clash")
+    problems = [str(p) for p in refused.value.problems]
+    assert problems == ["a system named 'clash · 01' exists already"]
+    assert not ListeningTest.objects.exists() and not Session.objects.exists()

@@ -9,7 +9,8 @@ import pytest
 from analysis.importing import checks
 from analysis.importing.services import p808_import
 from analysis.results import report_results
-from analysis.stats.toolkit_screening import ToolkitRules, toolkit_screen, toolkit_tables
+from analysis.stats.toolkit_screening import ToolkitRules, toolkit_screen
+from analysis.stats.toolkit_tables import toolkit_tables
 from listening.models import Vote
 from tests.analysis.p808_batches import (
     ACR_CONFIG,
