@@ -145,7 +145,8 @@ def _stimuli_create(test: ListeningTest, config: dict, drafts) -> dict[tuple[str
     first = _first_questions(drafts)
     rating = [q for (role, _url), q in first.items() if role == "rating"]
     outputs = _outputs_create(test, config, rating)
-    rows = [_stimulus(test, q, outputs.get(q.url), drafts) for q in first.values()]
+    language = test.testset.corpora.get().language
+    rows = [_stimulus(test, q, outputs.get(q.url), drafts, language) for q in first.values()]
     created = Stimulus.objects.bulk_create(rows)
     return {(s.role, s.utterance): s for s in created}
 
@@ -186,13 +187,13 @@ def _outputs_create(test: ListeningTest, config: dict, rating: list[Question]) -
     return {output.clip.name: output for output in outputs}
 
 
-def _stimulus(test: ListeningTest, question: Question, output, drafts) -> Stimulus:
+def _stimulus(test: ListeningTest, question: Question, output, drafts, language) -> Stimulus:
     accept = _accept_range(test, question, drafts)
     return Stimulus(
         test=test,
         output=output,
         role=question.role,
-        language=test.testset.corpora.get().language,
+        language=language,
         utterance=question.url,
         reference_audio=question.reference,
         duration=0.0,
