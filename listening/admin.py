@@ -68,7 +68,14 @@ class ListeningTestAdmin(admin.ModelAdmin):
         ),
         (
             "Screening",
-            {"fields": ["screen_variance_min", "screen_crowd_r_min", "screen_outliers"]},
+            {
+                "fields": [
+                    "screening_profile",
+                    "screen_variance_min",
+                    "screen_crowd_r_min",
+                    "screen_outliers",
+                ]
+            },
         ),
         ("Links", {"fields": ["entry_token", "progress", "links"]}),
     ]

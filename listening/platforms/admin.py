@@ -10,6 +10,8 @@ from django.contrib import admin, messages
 from django.http import HttpResponse
 
 from listening.identity import scrubbed
+from listening.lifecycle import MOVES, StatusRefused, listening_test_move
+from listening.models import ListeningTest
 from listening.platforms import errors, panel, platform_for, sync
 from listening.platforms.models import Bonus, Invitation, Participation, PlatformCall, Recruitment
 from listening.platforms.prolific_api import ProlificError
@@ -54,23 +56,27 @@ def _act(modeladmin, request, queryset, verb: str) -> None:
     for recruitment in queryset.select_related("test"):
         try:
             getattr(platform_for(recruitment.test), verb)()
-        except (errors.PlatformError, ProlificError) as exc:
+            _status_follow(recruitment, verb)
+        except (errors.PlatformError, ProlificError, StatusRefused) as exc:
             modeladmin.message_user(request, f"{recruitment.test}: {scrubbed(str(exc))}",
                                     messages.ERROR)  # fmt: skip
         else:
-            _status_follow(recruitment, verb)
             modeladmin.message_user(request, f"{recruitment.test}: {verb} done")
 
 
-def _status_follow(recruitment: Recruitment, verb: str) -> None:
-    """The test takes votes only while its study runs (a draft stays a draft: it has no
-    stimuli until the listening test itself is published)."""
-    from listening.models import ListeningTest
+# The test's own move that follows each platform action (publishing the study needs the test
+# published first, so it moves nothing).
+FOLLOW = {"pause": "pause", "resume": "resume", "stop": "close"}
 
-    status = {"pause": "paused", "resume": "live", "stop": "closed", "publish": "live"}[verb]
-    ListeningTest.objects.filter(pk=recruitment.test_id).exclude(
-        status=ListeningTest.Status.DRAFT
-    ).update(status=getattr(ListeningTest.Status, status.upper()))
+
+def _status_follow(recruitment: Recruitment, verb: str) -> None:
+    """The test takes votes only while its study runs; the move goes through the test's
+    lifecycle, with its checks (a draft stays a draft: it has no stimuli yet)."""
+    action = FOLLOW.get(verb)
+    test = recruitment.test
+    if action is None or test.status in (ListeningTest.Status.DRAFT, MOVES[action][1]):
+        return
+    listening_test_move(test=test, action=action)
 
 
 @admin.register(Recruitment)
