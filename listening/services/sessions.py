@@ -66,7 +66,7 @@ def session_open_check(*, test: ListeningTest, language: str) -> None:
     if test.status != ListeningTest.Status.LIVE:
         raise NotLive()
     if not test.stimuli.filter(language=language, role=Stimulus.Role.RATING).exists():
-        raise NoClipsInLanguage(f"the test has no rating clips in {language!r}")
+        raise NoClipsInLanguage(f"This test has no clips in your language ({language}).")
 
 
 def session_start(*, test: ListeningTest, rater: Rater, now: datetime | None = None) -> Session:
