@@ -1,11 +1,18 @@
-"""The rater pages work under their Content-Security-Policy in Chromium: the audio plays, the
-scale unlocks, and the browser reports no violation."""
+"""The rater pages work under their Content-Security-Policy in Chromium: the check recordings
+play, the script unlocks the form, the form posts, and the browser reports no violation."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_rater_page import chromium_page, prequalified_cookie, rate_current
+from tests.browser.test_rater_page import (
+    answers_now,
+    chromium_page,
+    fast_checks,
+    fill_checks,
+    session_token,
+    start_session,
+)
 from tests.conftest import corpus_make, live_test_make, testset_make
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,19 +25,21 @@ WATCH = """() => {
 }"""
 
 
-def test_a_rating_page_breaks_no_rule_of_its_policy(chromium_page, live_server):
-    test = live_test_make(testset_make([corpus_make("en", 2)]), stimuli_per_session=1)
-    cookie = prequalified_cookie(test, live_server)
-    with chromium_page(cookie) as page:
+def test_the_qualification_plays_and_posts_breaking_no_rule_of_its_policy(
+    chromium_page, live_server
+):
+    test = live_test_make(testset_make([corpus_make("en", 2)]))
+    with chromium_page() as page:
         console: list[str] = []
         page.on("console", lambda message: console.append(message.text))
         page.add_init_script(f"({WATCH})()")
-        page.goto(f"{live_server.url}/t/{test.entry_token}/")
-        page.check("#consent")
-        page.click("#start")
-        page.wait_for_selector("#vote-form")
-        rate_current(page, "4")
-        page.wait_for_selector("#vote-form, #completion-code")
+        start_session(page, f"{live_server.url}/t/{test.entry_token}/")
+        page.wait_for_selector("h1:text('Qualification')")
+        fill_checks(page, answers_now(session_token(page)))
+        fast_checks(page)
         violations = page.evaluate("window.violations")
+        page.click("#submit")
+        page.wait_for_selector("h1:text('Setting up your headphones')")
+        violations += page.evaluate("window.violations")
     assert violations == []
     assert not [text for text in console if "Content Security Policy" in text], console
