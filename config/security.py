@@ -1,4 +1,5 @@
-"""Response headers every page carries, and the clear refusal of a method a page does not take.
+"""Response headers every page carries, and clear refusals of requests no page takes: a method
+a page does not take, a NUL character anywhere in the address or the form.
 
 Django's SecurityMiddleware sends HSTS, nosniff, the referrer and opener policies (settings);
 this adds the Content-Security-Policy. Pages load scripts and styles from this origin only
@@ -12,7 +13,13 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+)
 from django.utils.translation import gettext as _
 
 # A stored file shown in the browser (a report's HTML page) runs nothing and fetches nothing;
@@ -54,6 +61,34 @@ class ContentSecurityPolicyMiddleware:
             is_file = isinstance(response, FileResponse)
             response["Content-Security-Policy"] = FILE_POLICY if is_file else page_policy()
         return response
+
+
+def _holds_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path or any("\x00" in v for v in request.COOKIES.values()):
+        return True
+    forms = [request.GET, request.POST] if request.method == "POST" else [request.GET]
+    for form in forms:
+        for key, values in form.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return True
+    return False
+
+
+class NulRefusalMiddleware:
+    """PostgreSQL can neither store nor compare text holding NUL: a query with one fails as a
+    server error wherever a field meets the database (an entry token, an invitation, a session
+    cookie, a check answer), so such a request stops here with a 400."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _holds_nul(request):
+            return HttpResponseBadRequest(
+                _("This request holds a NUL character, which no page here takes."),
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
 
 
 def methods_only(*methods: str):

@@ -247,6 +247,7 @@ AURICLE_RATE_LIMITS = {
 AURICLE_PROXY_COUNT = env_int("AURICLE_PROXY_COUNT", 0, minimum=0)
 AUTHENTICATION_BACKENDS = ["config.ratelimit.LockingModelBackend"]
 MIDDLEWARE.insert(1, "config.security.ContentSecurityPolicyMiddleware")
+MIDDLEWARE.insert(2, "config.security.NulRefusalMiddleware")
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "config.ratelimit.AuthLimitMiddleware",

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from listening.models import CheckItem, Qualification, Session, SetupResult
-from listening.services.errors import AnswerMissing, AnswerTooLong, RequestInvalid, StepDone
+from listening.services.errors import AnswerMissing, AnswerTooLong, StepDone
 from listening.services.sessions import session_advance
 
 
@@ -27,22 +27,13 @@ def check_items(*, session: Session, kind: str) -> list[CheckItem]:
     return [items[key] for key in keys if key in items]
 
 
-def _text(data: Mapping, field: str) -> str:
-    """A posted answer as stored: a NUL the page cannot send is refused (PostgreSQL's JSON
-    would refuse it later, as a server error)."""
-    value = str(data.get(field, "")).strip()
-    if "\x00" in value:
-        raise RequestInvalid(f"{field} holds a NUL character")
-    return value
-
-
 def _answers(session: Session, kind: str, data: Mapping) -> tuple[int, dict[str, str]]:
     """How many of a kind's trials were answered right, and the answers as given. A trial
     left blank is a bad request, not a wrong answer."""
     correct, given = 0, {}
     for item in check_items(session=session, kind=kind):
         field = f"{kind}-{item.key}"
-        value = _text(data, field).lower().replace(" ", "")
+        value = str(data.get(field, "")).strip().lower().replace(" ", "")
         if not value:
             raise AnswerMissing(f"{kind} is incomplete")
         if len(value) > 16:
@@ -67,7 +58,7 @@ def qualification_submit(
     with transaction.atomic():
         session = _locked(session, Session.State.QUALIFICATION)
         test = session.test
-        tongue = _text(data, "mother_tongue")
+        tongue = str(data.get("mother_tongue", "")).strip()
         if not tongue:
             raise AnswerMissing("mother tongue is missing")
         headphones, hearing_ok = _yes(data, "headphones"), _yes(data, "normal_hearing")
