@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 
 from enhancement import services, storage
 from enhancement.forms import IngestForm
-from enhancement.models import Clip, Corpus, MetricScore, Output, System, TestSet
+from enhancement.models import AudioLink, Clip, Corpus, MetricScore, Output, System, TestSet
 from enhancement.selectors import metric_means
 from enhancement.systems.kinds import DESCRIPTIONS
 
@@ -193,6 +193,21 @@ class MetricScoreAdmin(admin.ModelAdmin):
     @admin.display(description="clip")
     def clip(self, obj: MetricScore) -> str:
         return obj.output.clip.name
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AudioLink)
+class AudioLinkAdmin(admin.ModelAdmin):
+    """The raters' audio links, to see how many are in use. Only a token's digest is stored,
+    so no link can be opened from here."""
+
+    list_display = ["created_at", "name"]
+    readonly_fields = ["digest", "name", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
