@@ -60,6 +60,8 @@ def tables_write(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
     """Each table as name.csv, and all of them as sheets of report.xlsx."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
+    # An infinite value (a variance ratio over zero) is as uncomputable as NaN: blank in both.
+    tables = {name: table.replace([np.inf, -np.inf], np.nan) for name, table in tables.items()}
     for name, table in tables.items():
         path = folder / f"{name}.csv"
         table.to_csv(path, index=False)

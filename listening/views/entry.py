@@ -15,6 +15,7 @@ from listening.identity import participant_hash
 from listening.models import ListeningTest
 from listening.platforms import platform_for
 from listening.platforms.errors import RaterExcluded
+from listening.platforms.models import Participation
 from listening.selectors import listening_test_language_choices
 from listening.services.errors import NotLive, RaterBlocked
 from listening.views.common import remember, speaking
@@ -77,8 +78,13 @@ def _start(request, test, platform, language, context) -> HttpResponse:
         session = services.session_enter(
             test=test, platform=platform, entrant=entrant, language=language
         )
-    except (RaterBlocked, RaterExcluded) as exc:  # screened out before any unpaid work
-        return screened_out(request, platform, exc.rater_message, exc.status)
+    except (RaterBlocked, RaterExcluded) as exc:
+        # Screened out before any unpaid work: a platform rater leaves with its code at once;
+        # on the open link or a panel the entry page says why.
+        if platform.exit_url(Participation.Outcome.SCREENED_OUT):
+            return screened_out(request, platform, exc.rater_message, exc.status)
+        context["error"] = exc.rater_message
+        return render(request, "listening/entry.html", context, status=exc.status)
     except services.RatingError as exc:
         context["error"] = exc.rater_message
         return render(request, "listening/entry.html", context, status=exc.status)

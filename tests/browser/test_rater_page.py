@@ -133,7 +133,7 @@ def prequalified_cookie(test, live_server) -> dict:
     store["auricle_browser"] = "prequalified"
     now = timezone.now() - timedelta(minutes=5)
     rater = services.rater_get_or_create(
-        platform=Rater.Platform.PANEL, external_id="prequalified:en", language="en"
+        platform=Rater.Platform.OPEN, external_id="prequalified:en", language="en"
     )
     earlier = Session.objects.create(
         test=test, rater=rater, state="complete", started_at=now, last_seen_at=now, trained_at=now
