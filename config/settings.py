@@ -271,9 +271,14 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"identity": {"()": "config.logfilters.IdentityFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["identity"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
-    "loggers": {"auricle": {"level": env_str("LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "auricle": {"level": env_str("LOG_LEVEL", "INFO")},
+        # runserver's request lines carry query strings, so Prolific's PROLIFIC_PID.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # A folder with one sub-folder per plug-in metric (utmos/, nisqa/, …), each holding model.pt.

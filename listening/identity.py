@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 
 from django.conf import settings
+
+from config.logfilters import identity_scrubbed
 
 
 def participant_hash(*, platform: str, participant_id: str) -> str:
@@ -21,10 +22,7 @@ def participant_hash(*, platform: str, participant_id: str) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-_PROLIFIC_ID = re.compile(r"\b[0-9a-fA-F]{24}\b")
-
-
 def scrubbed(text: str) -> str:
     """Text fit for a log line or a stored error: a platform's answer can name participants
     (Prolific's refusal of a bonus lists unknown ids), so every id-shaped word goes."""
-    return _PROLIFIC_ID.sub("<participant>", text)
+    return identity_scrubbed(text)
