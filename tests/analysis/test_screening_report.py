@@ -54,9 +54,9 @@ def test_a_failed_trap_is_logged_and_its_votes_leave_the_report(admin_client, li
     total = Vote.objects.filter(role="rating").count()
     assert f"{kept} of {total} rating votes used" in page
     assert "failed trap" in page
-    exclusions = admin_client.get(
-        reverse("api:test-exclusions", args=[live_test.pk])
-    ).json()["exclusions"]
+    exclusions = admin_client.get(reverse("api:test-exclusions", args=[live_test.pk])).json()[
+        "exclusions"
+    ]
     assert exclusions == [
         {
             "session": careless.pk,
