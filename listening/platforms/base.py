@@ -110,9 +110,15 @@ class Platform:
     def reject(self, participation: Participation, *, category: str, message: str) -> None:
         pass
 
-    def bonus(self, payments: list[Payment], *, run: str) -> None:
-        """Pay bonuses. A platform with no payment call leaves them to be paid by hand from
-        the completion list; they stay created."""
+    # A platform with no payment call leaves bonuses to be paid by hand from the completion
+    # list; one that pays them makes a batch, then pays it (the pay call is not idempotent).
+    pays_bonuses = False
+
+    def bonus_create(self, payments: list[Payment]) -> str:
+        raise NotImplementedError
+
+    def bonus_pay(self, batch_id: str) -> None:
+        raise NotImplementedError
 
     def exclude(self, participations: list[Participation]) -> None:
         """Keep these raters out of later tests."""

@@ -198,7 +198,7 @@ def _bonuses(platform, run: str, correlations) -> dict:
     lost = Bonus.objects.filter(test=test, status=Status.PAYING).exclude(run=run)
     unconfirmed = lost.update(status=Status.UNCONFIRMED, error="a pay whose answer was lost")
     planned = bonuses_plan(test=test, correlations=correlations)
-    if getattr(platform, "pays_bonuses", False):
+    if platform.pays_bonuses:
         _bonuses_create(platform, run)
         _bonuses_pay(platform, run)
     counts = {s: Bonus.objects.filter(test=test, status=s).count() for s in Status.values}
@@ -302,7 +302,7 @@ def payments_settle_by_hand(*, test: ListeningTest) -> int:
     in flight. Returns the bonuses marked paid."""
     platform = platform_for(test)
     bonuses = Bonus.objects.filter(test=test)
-    if getattr(platform, "pays_bonuses", False):
+    if platform.pays_bonuses:
         pending = bonuses.exclude(status__in=[Status.PAID, Status.FAILED]).count()
         if pending:
             raise PlatformError(
