@@ -35,7 +35,8 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 # The suite runs on SQLite, then again on PostgreSQL when DATABASE_URL points at one (the `slow`
-# simulations touch no database and run in the first pass only).
+# simulations touch no database and the `browser` tests see the same pages either way, so they run
+# in the first pass only; the `fault` tests restart PostgreSQL and run in the second only).
 # Integration tests need Redis (AURICLE_TEST_REDIS_URL, default redis://127.0.0.1:6379/15) and
 # Chromium (/usr/bin/chromium); outside CI they skip, naming what is missing; with CI=true they fail.
 test: $(STAMP) lint
@@ -45,10 +46,10 @@ test: $(STAMP) lint
 	          exit 1 ;; \
 	esac
 	scripts/apt-ensure chromium:chromium espeak-ng:espeak-ng
-	DATABASE_URL= $(BIN)/python -m pytest $(PYTEST_FLAGS)
+	DATABASE_URL= $(BIN)/python -m pytest $(PYTEST_FLAGS) -m "not fault"
 	@case "$$DATABASE_URL" in \
-	  postgres*) echo "== again on PostgreSQL ($$DATABASE_URL), less the database-free simulations =="; \
-	             $(BIN)/python -m pytest $(PYTEST_FLAGS) -m "not slow" ;; \
+	  postgres*) echo "== again on PostgreSQL ($$DATABASE_URL), less the simulations and the browser =="; \
+	             $(BIN)/python -m pytest $(PYTEST_FLAGS) -m "not slow and not browser" ;; \
 	  *) echo "DATABASE_URL is not PostgreSQL: the PostgreSQL run is skipped" ;; \
 	esac
 
