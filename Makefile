@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-PYTEST_FLAGS ?= -rA -p no:cacheprovider
+PYTEST_FLAGS ?= -rA -p no:cacheprovider --durations=25
 
 .PHONY: demo test lint format install services-help clean
 
