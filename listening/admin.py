@@ -77,6 +77,16 @@ class ListeningTestAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            "Consent page",
+            {
+                "fields": [
+                    ("consent_minutes", "consent_pay"),
+                    ("consent_researcher", "consent_contact"),
+                    "consent_data_use",
+                ]
+            },
+        ),
         ("Links", {"fields": ["entry_token", "progress", "links"]}),
     ]
 

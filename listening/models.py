@@ -102,6 +102,22 @@ class ListeningTest(models.Model):
     screen_outliers = models.BooleanField(
         default=False, help_text="Screening: drop votes at |z| ≥ 3.29 within their system"
     )
+    # What the consent page tells a rater before they agree (the organizer's own words).
+    consent_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="About how long one session takes; empty: estimated"
+    )
+    consent_pay = models.CharField(
+        max_length=100, blank=True, help_text="What a session pays, as raters see it (£1.50)"
+    )
+    consent_researcher = models.CharField(
+        max_length=200, blank=True, help_text="Who runs the study (person and institution)"
+    )
+    consent_contact = models.CharField(
+        max_length=200, blank=True, help_text="An email address raters may write to"
+    )
+    consent_data_use = models.TextField(
+        blank=True, help_text="How the answers are used and how long they are kept"
+    )
     entry_token = models.CharField(max_length=32, unique=True, default=_entry_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
