@@ -16,9 +16,10 @@ from listening.models import ListeningTest
 from listening.platforms import platform_for
 from listening.platforms.errors import RaterExcluded
 from listening.platforms.models import Participation
+from listening.progress import session_minutes
 from listening.selectors import listening_test_language_choices
 from listening.services.errors import NotLive, RaterBlocked
-from listening.views.common import remember, speaking
+from listening.views.common import INTERFACE_LANGUAGE, remember, speaking
 from listening.views.exits import screened_out
 
 
@@ -37,12 +38,25 @@ def entry(request: HttpRequest, token: str) -> HttpResponse:
         return _entry(request, test, choices)
 
 
+def _browser_language(request: HttpRequest, choices) -> tuple[str, str] | None:
+    """The test language the browser asks for, offered as a suggestion and never chosen for
+    the rater: a browser set to English says little about a mother tongue."""
+    asked = getattr(request, "LANGUAGE_CODE", "") or ""
+    for code, name in choices:
+        if INTERFACE_LANGUAGE.get(code, code) == asked.lower():
+            return code, name
+    return None
+
+
 def _entry(request: HttpRequest, test: ListeningTest, choices) -> HttpResponse:
     platform = platform_for(test)
     context = {
         "test": test,
         "intro": methods.spec(test.method).intro,
         "languages": choices,
+        "chosen": request.POST.get("language", "") if request.method == "POST" else "",
+        "suggestion": _browser_language(request, choices) if len(choices) > 1 else None,
+        "minutes": test.consent_minutes or session_minutes(test=test),
         "error": None,
     }
     try:
