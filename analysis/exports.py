@@ -3,12 +3,21 @@ and one Excel workbook with a sheet per table. Frames in, files out."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from listening.methods import spec
+
+# Columns that hold counts, ids or single votes: whole numbers in the files even where a
+# missing value (a vote-level exclusion's vote, a clip with fewer votes) made pandas use floats.
+WHOLE_COLUMNS = {
+    "vote", "session", "stimulus", "clip", "score", "sig", "bak", "elapsed_ms", "play_count",
+    "n", "clips", "raters", "sessions", "votes", "excluded", "needed", "more", "rejected",
+    "not_used", "votes_kept",
+}  # fmt: skip
 
 
 def _summary(values: pd.Series) -> dict:
@@ -61,7 +70,10 @@ def tables_write(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     # An infinite value (a variance ratio over zero) is as uncomputable as NaN: blank in both.
-    tables = {name: table.replace([np.inf, -np.inf], np.nan) for name, table in tables.items()}
+    tables = {
+        name: whole_numbers(table.replace([np.inf, -np.inf], np.nan))
+        for name, table in tables.items()
+    }
     for name, table in tables.items():
         path = folder / f"{name}.csv"
         table.to_csv(path, index=False)
@@ -86,3 +98,18 @@ def workbook_write(tables: dict[str, pd.DataFrame], path: Path) -> None:
                 sheet.write_row(number, 0, row)
     finally:
         book.close()
+
+
+def whole_numbers(table: pd.DataFrame) -> pd.DataFrame:
+    """WHOLE_COLUMNS and the toolkit's vote_<k> as integers, blank where missing; a column left
+    as it is when any of its values is not a whole number."""
+    converted = {}
+    for column in table.columns:
+        if column not in WHOLE_COLUMNS and not re.fullmatch(r"vote_\d+", str(column)):
+            continue
+        values = pd.to_numeric(table[column], errors="coerce")
+        present = values.dropna()
+        whole = len(present) == table[column].notna().sum() and (present == present.round()).all()
+        if whole and values.dtype != bool:
+            converted[column] = values.round().astype("Int64")
+    return table.assign(**converted) if converted else table

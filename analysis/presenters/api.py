@@ -4,18 +4,21 @@ null, with the build they come from (null: computed for this request, without a 
 from __future__ import annotations
 
 from analysis.presentation import nan_to_none
-from analysis.presenters.files import report_tables
+from analysis.presenters.files import mos_tables_clipped, report_tables
 from analysis.results import ReportResults
 from listening.models import ListeningTest
 
 
 def mos_payload(*, test: ListeningTest, results: ReportResults, built) -> dict:
+    """MOS per system and per system and language, the t intervals cut to the scale as in the
+    files (ci_clipped)."""
+    tables = mos_tables_clipped(results)
     return {
         **_head(test, built),
         "votes": len(results.votes),
         "simulated_votes": results.simulated_votes,
-        "by_system": nan_to_none(results.systems),
-        "by_system_language": nan_to_none(results.systems_by_language),
+        "by_system": nan_to_none(tables["systems"]),
+        "by_system_language": nan_to_none(tables["systems_by_language"]),
     }
 
 

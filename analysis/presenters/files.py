@@ -11,23 +11,24 @@ from pathlib import Path
 import pandas as pd
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from analysis.exports import tables_write
 from analysis.presenters.page import page_context
+from analysis.presenters.tables import intervals_clipped
 from analysis.results import ReportResults
-from listening.models import ListeningTest
+from listening.models import ListeningTest, Stimulus
 
 CHROMIUM = "/usr/bin/chromium"
 
 
 def report_tables(results: ReportResults) -> dict[str, pd.DataFrame]:
     """The report's tables by file name (without .csv)."""
+    urls = _clip_urls(results.votes)
     return {
         "votes": results.votes,
-        **results.toolkit,
-        "systems": results.systems,
-        "systems_by_language": results.systems_by_language,
-        "languages": results.languages,
+        **{name: _urls_absolute(table, urls) for name, table in results.toolkit.items()},
+        **mos_tables_clipped(results),
         "clustered_intervals": results.clustered,
         "pairs": results.pairs,
         "ranking": results.ranking,
@@ -37,6 +38,43 @@ def report_tables(results: ReportResults) -> dict[str, pd.DataFrame]:
         "exclusions": results.screening_log,
         **_profile_tables(results),
     }
+
+
+def mos_tables_clipped(results: ReportResults) -> dict[str, pd.DataFrame]:
+    """The t intervals as the page shows them: cut to the scale, ci_clipped saying where."""
+    method = results.method_spec
+    return {
+        name: intervals_clipped(table, low=method.low, high=method.high)
+        for name, table in (("systems", results.systems),
+                            ("systems_by_language", results.systems_by_language),
+                            ("languages", results.languages))
+    }  # fmt: skip
+
+
+def _clip_urls(votes: pd.DataFrame) -> dict[str, str]:
+    """The toolkit's file_url of an Auricle clip (system/utterance) → the absolute address of
+    that output's page in the admin, which plays it to staff. A rater's audio link is signed,
+    opaque and expires, so none of those would still open from a file."""
+    if votes.empty:
+        return {}
+    clips = votes.drop_duplicates(["system", "utterance"])
+    stimuli = clips["stimulus"].astype(int).tolist()
+    outputs = dict(Stimulus.objects.filter(pk__in=stimuli).values_list("pk", "output_id"))
+    base = settings.AURICLE_BASE_URL.rstrip("/")
+    return {
+        f"{system}/{utterance}": base + reverse("admin:enhancement_output_change", args=[output])
+        for system, utterance, stimulus in zip(
+            clips["system"], clips["utterance"], stimuli, strict=True
+        )
+        if (output := outputs.get(stimulus)) is not None
+    }
+
+
+def _urls_absolute(table: pd.DataFrame, urls: dict[str, str]) -> pd.DataFrame:
+    """An imported test's file_url is the toolkit's own address and stays."""
+    if "file_url" not in table.columns or not urls:
+        return table
+    return table.assign(file_url=table["file_url"].map(lambda value: urls.get(value, value)))
 
 
 def _profile_tables(results: ReportResults) -> dict[str, pd.DataFrame]:

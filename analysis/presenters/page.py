@@ -9,6 +9,13 @@ import pandas as pd
 
 from analysis.plots import histogram_svg, intervals_svg, scatter_svg
 from analysis.presentation import nan_to_none
+from analysis.presenters.labels import metric_label, tier_label
+from analysis.presenters.tables import (
+    agreement_kept,
+    intervals_clipped,
+    ranking_tables,
+    reasons_grouped,
+)
 from analysis.results import REPORT_DRAWS, ReportResults
 from analysis.selectors import rating_votes_after, report_builds
 from listening.methods import MethodSpec
@@ -25,7 +32,8 @@ def page_context(*, test: ListeningTest, results: ReportResults, built=None) -> 
     method = results.method_spec
     by_system = _mos_rows(results.systems, method)
     by_system_language = _mos_rows(results.systems_by_language, method)
-    ranking_columns, ranking = ranking_rows(results.ranking)
+    side_scales = _side_scales(results.side_scales, method)
+    agreement, agreement_empty = agreement_kept(results.agreement)
     simulated = results.simulated_votes
     return {
         "test": test,
@@ -44,20 +52,28 @@ def page_context(*, test: ListeningTest, results: ReportResults, built=None) -> 
         "raters": _raters(results.raters),
         "scatters": _scatters(results.metric_means, results.metrics),
         "pairs": nan_to_none(results.pairs),
-        "ranking_columns": ranking_columns,
-        "ranking": ranking,
+        "ranking": ranking_tables(results.ranking),
         "ranking_languages": _language_rankings(results.ranking_by_language),
-        "ranking_categories": nan_to_none(results.ranking_categories),
+        "ranking_categories": _categories(results.ranking_categories),
         "by_system": by_system,
         "precision": nan_to_none(results.precision),
         "components": results.components,
         "clustered": _clustered(results.clustered, method),
-        "agreement": nan_to_none(results.agreement),
+        "agreement": nan_to_none(agreement),
+        "agreement_empty": agreement_empty,
         "by_system_language": by_system_language,
         "language_chart": intervals_svg(
             by_system_language, group="language", label="system", low=method.low, high=method.high
         ),
-        "side_scales": _side_scales(results.side_scales, method),
+        "side_scales": side_scales,
+        "any_clipped": any(
+            row["ci_clipped"]
+            for row in [
+                *by_system,
+                *by_system_language,
+                *(r for s in side_scales for r in s["rows"]),
+            ]
+        ),
     }
 
 
@@ -75,8 +91,9 @@ def scale_position(value: float | None, *, low: float, high: float) -> float:
 
 
 def _mos_rows(table: pd.DataFrame, method: MethodSpec) -> list[dict]:
-    """MOS rows with the positions of their interval bars on the method's scale."""
-    rows = nan_to_none(table)
+    """MOS rows, intervals clipped to the method's scale, with the positions of their interval
+    bars on it."""
+    rows = nan_to_none(intervals_clipped(table, low=method.low, high=method.high))
     for row in rows:
         mean = row["mos"]
         for key, value in (("pos_mean", mean), ("pos_low", row["ci_low"]),
@@ -86,32 +103,24 @@ def _mos_rows(table: pd.DataFrame, method: MethodSpec) -> list[dict]:
     return rows
 
 
-def ranking_rows(table: pd.DataFrame) -> tuple[list[str], list[dict]]:
-    """Columns for the ranking table: system, category scores, overall, then each metric's mean
-    followed by its rank."""
-    if table.empty:
-        return [], []
-    scores = [c for c in table.columns if c.endswith("_score")]
-    means = sorted(
-        c
-        for c in table.columns
-        if c not in scores and not c.endswith("_rank") and c not in {"system", "overall"}
-    )
-    columns = ["system", *scores, "overall"]
-    for metric in means:
-        columns += [metric, f"{metric}_rank"]
-    return columns, nan_to_none(table[columns])
-
-
 def _language_rankings(by_language: pd.DataFrame) -> list[dict]:
-    """One ranking table per language, each with its own columns."""
-    parts = []
+    """The ranking tables of each language, each with its own columns."""
     if by_language.empty:
-        return parts
-    for language, group in by_language.groupby("language", sort=True):
-        columns, rows = ranking_rows(group.drop(columns="language"))
-        parts.append({"language": language, "columns": columns, "rows": rows})
-    return parts
+        return []
+    return [
+        {"language": language, "tables": ranking_tables(group.drop(columns="language"))}
+        for language, group in by_language.groupby("language", sort=True)
+    ]
+
+
+def _categories(table: pd.DataFrame) -> list[dict]:
+    """The ranking's categories, their metrics by readable name."""
+
+    def named(names: str) -> str:
+        return ", ".join(metric_label(n) for n in names.split(", ") if n)
+
+    return [{**row, "metrics": named(row["metrics"]), "missing": named(row["missing"])}
+            for row in nan_to_none(table)]  # fmt: skip
 
 
 def _screening(results: ReportResults) -> dict:
@@ -121,8 +130,10 @@ def _screening(results: ReportResults) -> dict:
         "not_used": results.not_used,
         "votes_kept": len(results.votes),
         "votes_all": results.votes_all,
-        "reasons": nan_to_none(results.screening_reasons),
-        "log": nan_to_none(log.head(LOG_ROWS)),
+        "reasons": reasons_grouped(log),
+        "log": [
+            {**row, "tier": tier_label(row["tier"])} for row in nan_to_none(log.head(LOG_ROWS))
+        ],
         "log_total": len(log),
         **_profiles(results),
     }
@@ -160,10 +171,10 @@ def _scatters(means: pd.DataFrame, metrics: tuple[str, ...]) -> list[dict]:
     points = means.set_index("system")
     return [
         {
-            "metric": metric,
+            "metric": metric_label(metric),
             "svg": scatter_svg(
                 [(points.at[s, metric], points.at[s, "mos"], s) for s in points.index],
-                x_label=metric,
+                x_label=metric_label(metric),
                 y_label="score",
             ),
         }
@@ -178,7 +189,7 @@ def _clustered(table: pd.DataFrame, method: MethodSpec) -> list[dict]:
 
 def _side_scales(tables: dict[str, pd.DataFrame], method: MethodSpec) -> list[dict]:
     return [
-        {"name": scale.title, "rows": nan_to_none(tables[scale.name])}
+        {"name": scale.title, "rows": _mos_rows(tables[scale.name], method)}
         for scale in method.side_scales
         if scale.name in tables
     ]

@@ -198,7 +198,7 @@ def test_a_build_shows_agreement_with_metrics_per_language_and_mos_per_language(
                    == (language, "pesq", "clip"))  # fmt: skip
         assert row["kendall_tau_b"] == pytest.approx(expected), language
     table = page[page.index('id="agreement"') :]
-    assert "<td>de</td><td>pesq</td><td>clip</td>" in table
+    assert "<td>de</td><td>PESQ</td><td>clip</td>" in table
 
     # the mixed model within one language: statsmodels on the German votes alone
     import statsmodels.formula.api as smf

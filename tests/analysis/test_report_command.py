@@ -45,7 +45,7 @@ def test_the_report_writes_toolkit_csvs_a_workbook_and_the_page(voted, tmp_path)
     assert len(votes_sheet) == 1 + 6
     assert all(row[votes_sheet[0].index("sig")] is None for row in votes_sheet[1:])  # ACR: blank
     html = (tmp_path / "report.html").read_text()
-    assert "<style>" in html and "gating" in html and "1.52 – 6.48" in html
+    assert "<style>" in html and "gating" in html and "1.52 – 5.00" in html
 
 
 def test_the_report_prints_a_pdf_with_chromium(voted, tmp_path):

@@ -66,10 +66,12 @@ def test_the_report_needs_a_staff_login(client, voted_test):
 
 def test_the_report_shows_mos_and_t_interval_per_system(admin_client, voted_test):
     page = admin_client.get(reverse("analysis:report", args=[voted_test.pk])).content.decode()
-    # gating: mean 4, s 1, t(0.975,2)=4.302653 → ±2.48 → 1.52 – 6.48
-    assert "4.00" in page and "1.52 – 6.48 (±2.48)" in page
-    # noisy input: mean 5/3, s = 0.57735, half = 4.302653·0.57735/√3 = 1.434218 → 0.23 – 3.10
-    assert "1.67" in page and "0.23 – 3.10 (±1.43)" in page
+    # gating: mean 4, s 1, t(0.975,2)=4.302653 → ±2.48 → 1.52 – 6.48, cut at the scale's 5
+    assert "4.00" in page and "1.52 – 5.00 (±2.48, clipped)" in page
+    assert 'id="clipped-note"' in page and "6.48" not in page
+    # noisy input: mean 5/3, s = 0.57735, half = 4.302653·0.57735/√3 = 1.434218 → 0.23 – 3.10,
+    # cut at the scale's 1
+    assert "1.67" in page and "1.00 – 3.10 (±1.43, clipped)" in page
     assert "simulated" not in page.lower()
 
 
