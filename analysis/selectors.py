@@ -32,7 +32,7 @@ VOTE_COLUMNS = list(VOTE_FIELDS)
 
 def votes_frame(*, test: ListeningTest, every_role: bool = False) -> pd.DataFrame:
     """One row per vote: rating votes, or with every_role also gold, trap and training."""
-    votes = Vote.objects.filter(session__test=test)
+    votes = Vote.objects.filter(session__test=test, rater__preview=False)  # previews never count
     if not every_role:
         votes = votes.filter(role="rating")
     rows = votes.values_list(*VOTE_FIELDS.values())
@@ -45,7 +45,7 @@ def sessions_frame(*, test: ListeningTest) -> pd.DataFrame:
     """One row per session that voted, with what screening needs: whether the rater held a
     valid qualification, the setup results in force, and the rater's session number."""
     sessions = list(
-        Session.objects.filter(test=test, votes__isnull=False)
+        Session.objects.filter(test=test, votes__isnull=False, rater__preview=False)
         .distinct()
         .order_by("rater_id", "started_at")
         .values("id", "rater_id", "started_at", "last_seen_at")
@@ -195,5 +195,5 @@ def report_builds(*, test: ListeningTest, count: int = 5) -> list:
 
 def rating_votes_after(*, test: ListeningTest, vote: int | None) -> int:
     """How many rating votes the test has with an id above `vote` (all of them for None)."""
-    votes = Vote.objects.filter(session__test=test, role="rating")
+    votes = Vote.objects.filter(session__test=test, role="rating", rater__preview=False)
     return votes.filter(pk__gt=vote).count() if vote is not None else votes.count()

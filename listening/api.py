@@ -7,7 +7,7 @@ only as their keyed hash: the raw platform id is never read here."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -162,7 +162,7 @@ class StimulusViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         test = get_object_or_404(ListeningTest, pk=self.kwargs["test_id"])
         return (
             test.stimuli.select_related("output__system")
-            .annotate(vote_count=Count("votes"))
+            .annotate(vote_count=Count("votes", filter=Q(votes__rater__preview=False)))
             .order_by("id")
         )
 
@@ -189,6 +189,10 @@ class RaterFilter(filters.FilterSet):
 class RaterViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = EditableViewSet.lookup_value_regex
     serializer_class = RaterSerializer
-    queryset = Rater.objects.annotate(session_count=Count("sessions", distinct=True)).order_by("id")
+    queryset = (
+        Rater.objects.filter(preview=False)  # an organizer's preview is no rater
+        .annotate(session_count=Count("sessions", distinct=True))
+        .order_by("id")
+    )
     filterset_class = RaterFilter
     ordering_fields = ["created_at", "session_count"]

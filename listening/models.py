@@ -250,6 +250,9 @@ class Rater(models.Model):
     # HMAC-SHA256 of the platform's participant id (listening.identity): never the raw id.
     external_id = models.CharField(max_length=128)
     language = models.CharField(max_length=16)
+    # An organizer taking the rater's session to see it: every vote, session and check of a
+    # preview rater is stored apart from the test's and never counted (organize.preview).
+    preview = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

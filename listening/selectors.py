@@ -29,11 +29,12 @@ def listening_test_language_choices(*, test: ListeningTest) -> list[tuple[str, s
 
 def listening_test_progress(*, test: ListeningTest) -> dict:
     """Votes collected against the target, for organizers watching a test fill."""
+    counted = Q(votes__rater__preview=False)  # a preview's votes are never counted
     stimuli = test.stimuli.filter(role="rating").aggregate(
-        count=Count("id", distinct=True), votes=Count("votes", distinct=True)
+        count=Count("id", distinct=True), votes=Count("votes", distinct=True, filter=counted)
     )
     target = stimuli["count"] * test.quota
-    sessions = test.sessions.aggregate(
+    sessions = test.sessions.filter(rater__preview=False).aggregate(
         complete=Count("id", filter=Q(state=Session.State.COMPLETE)),
         open=Count("id", filter=Q(state__in=Session.OPEN_STATES)),
     )

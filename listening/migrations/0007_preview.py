@@ -1,7 +1,7 @@
 # Reserved in the migration chain so that work on separate parts of the app can land in any
-# order; its operations are filled in by the change that needs them.
+# order; filled by the organizer's preview: a preview rater's votes are never counted.
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -9,4 +9,10 @@ class Migration(migrations.Migration):
         ("listening", "0006_toolkit_profile_and_one_open_session"),
     ]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="rater",
+            name="preview",
+            field=models.BooleanField(default=False),
+        ),
+    ]

@@ -7,7 +7,7 @@ from listening.services import errors
 from listening.services.checks import check_items, qualification_submit, setup_submit
 from listening.services.entry import session_enter
 from listening.services.errors import PublishError, RatingError
-from listening.services.publish import listening_test_publish
+from listening.services.publish import listening_test_prepare, listening_test_publish
 from listening.services.sessions import (
     assignment_next,
     rater_blocked_until,
@@ -25,6 +25,7 @@ __all__ = [
     "assignment_next",
     "check_items",
     "errors",
+    "listening_test_prepare",
     "listening_test_publish",
     "qualification_submit",
     "rater_blocked_until",

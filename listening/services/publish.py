@@ -25,9 +25,19 @@ REFERENCE_KINDS = {
 
 
 def listening_test_publish(*, test: ListeningTest) -> int:
-    """Make a stimulus of every output, build gold, trap, training and check clips in every
-    language, and open the test to raters. Returns the rating stimulus count. Nothing is
-    written unless all of it can be built: no row, and no audio file either."""
+    """Build what listening_test_prepare builds (what a preview built already is kept) and
+    open the test to raters. Returns the rating stimulus count."""
+    count = listening_test_prepare(test=test)
+    test.status = ListeningTest.Status.LIVE
+    test.save(update_fields=["status"])
+    return count
+
+
+def listening_test_prepare(*, test: ListeningTest) -> int:
+    """Make a stimulus of every output and build gold, trap, training and check clips in every
+    language, leaving the status alone (a draft can be previewed so). Returns the rating
+    stimulus count. Nothing is written unless all of it can be built: no row, and no audio
+    file either; what was built before is left as it is."""
     if test.testset.status != TestSet.Status.DONE:
         raise UngeneratedTestSet(
             f"test set {test.testset.name!r} is {test.testset.status}, not done: generate it first"
@@ -44,8 +54,6 @@ def listening_test_publish(*, test: ListeningTest) -> int:
                 build.stimuli_build(test=test, language=language, files=files)
         except SpeechUnavailable as exc:
             raise SpeechFailed(f"cannot build platform clips: {exc}") from None
-        test.status = ListeningTest.Status.LIVE
-        test.save(update_fields=["status"])
     return test.stimuli.filter(role=Stimulus.Role.RATING).count()
 
 

@@ -178,13 +178,24 @@ def _training_assign(session: Session) -> None:
 
 def _rating_assign(session: Session) -> None:
     test, rater = session.test, session.rater
-    chosen = rating_reserve(test=test, rater=rater)
+    chosen = _preview_pick(test, rater) if rater.preview else rating_reserve(test=test, rater=rater)
     if not chosen:
         raise NothingLeft()
     stimuli = chosen + extras_pick(test=test, rater=rater, avoid={s.utterance for s in chosen})
     secrets.SystemRandom().shuffle(stimuli)
     _assignments_create(session, stimuli, Assignment.Phase.RATING)
-    Stimulus.objects.filter(id__in=[s.id for s in chosen]).update(reserved=F("reserved") + 1)
+    if not rater.preview:  # a preview takes no place from the quotas
+        Stimulus.objects.filter(id__in=[s.id for s in chosen]).update(reserved=F("reserved") + 1)
+
+
+def _preview_pick(test: ListeningTest, rater: Rater) -> list[Stimulus]:
+    """A preview's rating clips: any of the language, full or not, one per utterance, without
+    a lock or a reservation."""
+    pool = list(
+        test.stimuli.filter(role=Stimulus.Role.RATING, language=rater.language).order_by("?")
+    )
+    by_utterance = {s.utterance: s for s in pool}
+    return list(by_utterance.values())[: test.stimuli_per_session]
 
 
 def _assignments_create(session: Session, stimuli: list[Stimulus], phase: str) -> None:
@@ -218,6 +229,7 @@ def sessions_release_stale(*, test: ListeningTest, now: datetime | None = None) 
             return 0
         held = Assignment.objects.filter(
             session_id__in=stale,
+            session__rater__preview=False,  # a preview reserved nothing
             released=False,
             vote__isnull=True,
             stimulus__role=Stimulus.Role.RATING,

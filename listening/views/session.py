@@ -34,7 +34,8 @@ def session_page(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
 
 
 def render_step(request, session: Session, error: str | None = None, status: int = 200):
-    if session.state in Session.OPEN_STATES and session.test.status != ListeningTest.Status.LIVE:
+    live = session.test.status == ListeningTest.Status.LIVE
+    if session.state in Session.OPEN_STATES and not live and not session.rater.preview:
         return exits.paused(request, session)
     if session.state == State.QUALIFICATION:
         return _qualification(request, session, error, status)
