@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "enhancement",
     "listening",
     "analysis",
+    "organize",
     "demo",
     "access",  # last: its groups take the permissions the apps above create on migrate
 ]

@@ -78,6 +78,7 @@ urlpatterns = [
     path("", include("enhancement.urls")),
     path("", include("listening.urls")),
     path("", include("analysis.urls")),
+    path("organize/", include("organize.urls")),
     path("", include("jobs.urls")),
 ]
 

@@ -1,0 +1,146 @@
+"""Writes of the organizer's pages. Long work goes to the jobs app (a background job with its
+progress) once it is installed; before that it runs here, as the admin's actions do."""
+
+from __future__ import annotations
+
+import tempfile
+
+from django.apps import apps
+from django.db import transaction
+
+from enhancement import services as enhancement_services
+from enhancement.models import Corpus, System, TestSet
+from listening import lifecycle
+from listening.models import ListeningTest
+from listening.platforms import platform_for
+from listening.platforms.errors import PlatformError
+from listening.platforms.prolific_api import ProlificError
+from listening.platforms.services import recruitment_set
+from listening.services import PublishError, listening_test_prepare
+from organize.selectors import publish_blockers
+
+
+class Refused(Exception):
+    """An organizer's action the test cannot take now; the message says why and what to do."""
+
+
+def _jobs() -> bool:
+    return apps.is_installed("jobs")
+
+
+def _job(kind: str, *, params: dict, target=None, user=None):
+    from jobs.errors import JobRefused
+    from jobs.services import job_start
+
+    try:
+        return job_start(kind=kind, params=params, target=target, user=user)
+    except JobRefused as exc:
+        raise Refused(str(exc)) from None
+
+
+def corpus_upload(*, data: dict, user=None):
+    """Ingest an uploaded zip into a corpus (a job, or here): the report's lines, or the job."""
+    fields = {key: data[key] for key in ("name", "language", "kind", "channel")}
+    if _jobs():
+        from jobs.runners.corpora import upload_store
+
+        return _job("ingest", params={**fields, "upload": upload_store(data["upload"])}, user=user)
+    with tempfile.NamedTemporaryFile(suffix=".zip") as copy:
+        for chunk in data["upload"].chunks():
+            copy.write(chunk)
+        copy.flush()
+        try:
+            return enhancement_services.corpus_ingest(source=copy.name, **fields)
+        except enhancement_services.SourceRejected as exc:
+            raise Refused(f"nothing ingested: {exc}") from None
+
+
+def testset_create(*, name: str, corpora: list[Corpus], systems: list[System], user=None):
+    """A test set of these corpora and systems, its generation started."""
+    with transaction.atomic():
+        testset = TestSet.objects.create(name=name)
+        testset.corpora.set(corpora)
+        testset.systems.set(systems)
+    testset_generate(testset=testset, user=user)
+    return testset
+
+
+def testset_generate(*, testset: TestSet, user=None) -> None:
+    if _jobs():
+        _job("generate", params={}, target=testset, user=user)
+    else:
+        enhancement_services.testset_generate_enqueue(testset=testset)
+
+
+def testset_score(*, testset: TestSet, user=None) -> None:
+    if _jobs():
+        _job("metrics", params={}, target=testset, user=user)
+    else:
+        enhancement_services.metrics_compute(testset=testset)
+
+
+def design_save(*, form, platform: str) -> ListeningTest:
+    """The design form's test, and its platform."""
+    with transaction.atomic():
+        test = form.save()
+        current = getattr(getattr(test, "recruitment", None), "platform", "open")
+        if platform != current:
+            try:
+                recruitment_set(test=test, platform=platform)
+            except PlatformError as exc:
+                raise Refused(str(exc)) from None
+    return test
+
+
+def test_prepare(*, test: ListeningTest) -> int:
+    """Build a draft's stimuli so it can be previewed; publishing keeps them."""
+    if test.status != ListeningTest.Status.DRAFT:
+        raise Refused(f"the test is {test.status}: its stimuli were built when it was published")
+    try:
+        return listening_test_prepare(test=test)
+    except PublishError as exc:
+        raise Refused(str(exc)) from None
+
+
+def test_publish(*, test: ListeningTest, user=None) -> None:
+    """Publish the test, then open its study on the platform. Refused, naming each reason,
+    while the test set is incomplete, a language has no spoken prompts or the platform is
+    not configured."""
+    blockers = publish_blockers(test=test)
+    if blockers:
+        raise Refused("not published: " + "; ".join(blockers))
+    if _jobs():
+        _job("publish", params={}, target=test, user=user)
+    else:
+        try:
+            lifecycle.listening_test_open(test=test)
+        except (PublishError, lifecycle.StatusRefused) as exc:
+            raise Refused(f"not published: {exc}") from None
+    test.refresh_from_db()
+    if test.status == ListeningTest.Status.LIVE:
+        _platform(test, "publish")
+
+
+# The platform's action that goes with each of the test's moves.
+PLATFORM_VERB = {"pause": "pause", "resume": "resume", "close": "stop"}
+
+
+def test_move(*, test: ListeningTest, action: str) -> None:
+    """Pause, resume or close the test and its study."""
+    if action not in PLATFORM_VERB:
+        raise Refused(f"{action!r} is not one of {', '.join(PLATFORM_VERB)}")
+    try:
+        lifecycle.listening_test_move(test=test, action=action)
+    except lifecycle.StatusRefused as exc:
+        raise Refused(str(exc)) from None
+    _platform(test, PLATFORM_VERB[action])
+
+
+def _platform(test: ListeningTest, verb: str) -> None:
+    try:
+        getattr(platform_for(test), verb)()
+    except (PlatformError, ProlificError) as exc:
+        raise Refused(
+            f"the test is {test.status}, but the platform's {verb} failed: {exc}; "
+            "retry from the recruitment page"
+        ) from None
