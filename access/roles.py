@@ -24,11 +24,12 @@ class Role(IntEnum):
 # What each role may do in the admin, as model permissions given to its group: codenames per
 # app, "*" for every permission of the app. Kept in code so a new model is covered on migrate.
 ADMIN_PERMISSIONS: dict[Role, dict[str, list[str]]] = {
-    Role.ORGANIZER: {"enhancement": ["*"], "listening": ["*"], "analysis": ["*"]},
+    Role.ORGANIZER: {"enhancement": ["*"], "listening": ["*"], "analysis": ["*"], "jobs": ["*"]},
     Role.ANALYST: {
         "enhancement": ["view_corpus", "view_system", "view_testset"],
         "listening": ["view_listeningtest"],
         "analysis": ["view_report"],
+        "jobs": ["view_job"],
     },
     Role.VIEWER: {"listening": ["view_listeningtest"]},
 }

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
 import analysis.importing.admin  # noqa: F401  (registers the P.808 import's upload)
 from analysis.models import Report
-from analysis.services import report_request
+from analysis.services import PENDING
+from jobs.services import job_start
+from jobs.views import jobs_started
+from listening.models import ListeningTest
 
 
 @admin.register(Report)
@@ -33,7 +36,13 @@ class ReportAdmin(admin.ModelAdmin):
 
     @admin.action(description="Build these tests' reports again")
     def build_again(self, request, queryset):
+        """One report job per test, unless a build of it is already pending."""
+        started = []
         for test_id in sorted(set(queryset.values_list("test_id", flat=True))):
-            built, created = report_request(test=queryset.filter(test_id=test_id)[0].test)
-            verb = "queued" if created else f"already {built.status}"
-            self.message_user(request, f"{built.test}: build {verb}", messages.INFO)
+            test = ListeningTest.objects.get(pk=test_id)
+            pending = test.reports.filter(status__in=PENDING).first()
+            if pending is not None:
+                self.message_user(request, f"{test}: build already {pending.status}")
+                continue
+            started.append(job_start(kind="report", params={}, target=test, user=request.user))
+        return jobs_started(request, started)

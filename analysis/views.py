@@ -19,7 +19,9 @@ from access.roles import Role, role_required
 from analysis.models import Report
 from analysis.presenters.page import builds_context, page_context
 from analysis.results import results_current
-from analysis.services import report_file, report_request
+from analysis.services import PENDING, report_file
+from jobs.services import job_start
+from jobs.views import jobs_started
 from listening.models import ListeningTest
 
 # The report pages are for analysts and organizers (access.roles): a viewer reads progress only.
@@ -44,19 +46,15 @@ def report(request: HttpRequest, test_id: int) -> HttpResponse:
 @role_required(Role.ANALYST)
 @require_POST
 def report_build(request: HttpRequest, test_id: int) -> HttpResponse:
-    """Queue a build of the report (files, mixed model, bootstrap, agreement per language)."""
+    """Start a build of the report (files, mixed model, bootstrap, agreement per language) as
+    a job, and show its page; a build already pending is shown on the report page."""
     test = get_object_or_404(ListeningTest, pk=test_id)
-    built, created = report_request(test=test)
-    built.refresh_from_db()
-    if not created:
-        messages.info(request, f"A build of this report is already {built.status}.")
-    elif built.status == Report.Status.FAILED:
-        messages.error(request, f"The report build failed: {built.error}")
-    elif built.status == Report.Status.DONE:
-        messages.success(request, "The report is built.")
-    else:
-        messages.success(request, "The report build is queued; reload this page to see it.")
-    return redirect("analysis:report", test_id=test.pk)
+    pending = test.reports.filter(status__in=PENDING).first()
+    if pending is not None:
+        messages.info(request, f"A build of this report is already {pending.status}.")
+        return redirect("analysis:report", test_id=test.pk)
+    job = job_start(kind="report", params={}, target=test, user=request.user)
+    return jobs_started(request, [job])
 
 
 @role_required(Role.ANALYST)

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "analysis",
     "organize",
     "demo",
+    "jobs",
     "access",  # last: its groups take the permissions the apps above create on migrate
 ]
 
@@ -175,15 +176,59 @@ STORAGES = {
 
 AURICLE_DEVICE = env_str("AURICLE_DEVICE", "auto")
 
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
-# With no broker, tasks run in-process so one machine with SQLite is a full installation.
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# With no broker configured, Kombu's filesystem transport over folders in the data folder:
+# one machine runs long work in a background worker (`make demo` starts one) with no Redis.
+# The test suite sets CELERY_TASK_ALWAYS_EAGER=1 (tests/conftest.py): tasks run in-process.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "filesystem://"
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
+# A task is acknowledged when it ends; a worker that dies under it puts it back on the queue.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_ROUTES = {"enhancement.tasks.testset_generate": {"queue": "gpu"}}
-# Metric and report work stays on the default queue ("celery").
+# A lost broker connection hands running late-acked tasks back rather than finishing them twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_TASK_ROUTES = {
+    "enhancement.tasks.testset_generate": {"queue": "gpu"},
+    "jobs.tasks.sweep": {"queue": "celery"},
+}
+# Metric and report work stays on the default queue ("celery"); jobs pick theirs on sending.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The longest a task may run (generation of a large set), then the hard stop; Redis hands an
+# unacknowledged task to another worker after the visibility timeout, so it must be longer.
+CELERY_TASK_TIME_LIMIT = env_int("AURICLE_TASK_TIME_LIMIT", 12 * 3600, minimum=10)
+CELERY_TASK_SOFT_TIME_LIMIT = max(CELERY_TASK_TIME_LIMIT - 60, CELERY_TASK_TIME_LIMIT // 2)
+CELERY_VISIBILITY_TIMEOUT = env_int(
+    "AURICLE_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 1800, minimum=10
+)
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "AURICLE_VISIBILITY_TIMEOUT must be longer than AURICLE_TASK_TIME_LIMIT "
+        f"({CELERY_VISIBILITY_TIMEOUT} <= {CELERY_TASK_TIME_LIMIT}): a running task would be "
+        "handed to a second worker"
+    )
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _queue_folder = DATA_DIR / "broker"
+    for _sub in ("queue", "processed"):
+        (_queue_folder / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue_folder / "queue"),
+        "data_folder_out": str(_queue_folder / "queue"),
+        "processed_folder": str(_queue_folder / "processed"),
+        "store_processed": False,
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# The sweep: idle sessions give their clips back; running jobs with no heartbeat for
+# JOBS_DEAD_AFTER seconds are failed, saying their worker stopped answering.
+CELERY_BEAT_SCHEDULE = {
+    "sweep": {
+        "task": "jobs.tasks.sweep",
+        "schedule": float(env_int("AURICLE_SWEEP_SECONDS", 60, minimum=1)),
+    }
+}
+JOBS_DEAD_AFTER = env_int("AURICLE_JOBS_DEAD_AFTER", 15 * 60, minimum=10)
 
 # The REST API (/api/v1/): by role (access.permissions), token first so that a request without
 # credentials gets 401 and a token challenge; sessions serve the browser and the docs page.

@@ -1,19 +1,23 @@
 from __future__ import annotations
 
 import math
-import tempfile
 
 import pandas as pd
 from django.contrib import admin, messages
+from django.core.files.storage import default_storage
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html, format_html_join
 
-from enhancement import services, storage
+from enhancement import storage
 from enhancement.forms import IngestForm
 from enhancement.models import AudioLink, Clip, Corpus, MetricScore, Output, System, TestSet
 from enhancement.selectors import metric_means
 from enhancement.systems.kinds import DESCRIPTIONS
+from jobs.errors import JobRefused
+from jobs.runners.corpora import upload_store
+from jobs.services import job_start
+from jobs.views import jobs_started
 
 
 def _player(name: str):
@@ -51,36 +55,29 @@ class CorpusAdmin(admin.ModelAdmin):
         return [path("ingest/", view, name="enhancement_corpus_ingest"), *super().get_urls()]
 
     def ingest_view(self, request):
-        """Ingest from an uploaded zip or a server path / S3 prefix, showing the report."""
+        """Ingest from an uploaded zip or a server path / S3 prefix, as a job: its page shows
+        each file's progress and every rejected file with the reason."""
         form = IngestForm(request.POST or None, request.FILES or None)
-        report = None
         if request.method == "POST" and form.is_valid():
-            report = self._ingest(request, form.cleaned_data)
-        context = {**self.admin_site.each_context(request), "form": form, "report": report}
+            job = self._ingest(request, form.cleaned_data)
+            if job is not None:
+                return jobs_started(request, [job])
+        context = {**self.admin_site.each_context(request), "form": form}
         return TemplateResponse(request, "admin/enhancement/ingest.html", context)
 
-    def _ingest(self, request, data) -> list[str]:
-        with tempfile.NamedTemporaryFile(suffix=".zip") as copy:
-            source = data["source"]
-            if data["upload"]:
-                for chunk in data["upload"].chunks():
-                    copy.write(chunk)
-                copy.flush()
-                source = copy.name
-            try:
-                report = services.corpus_ingest(
-                    name=data["name"],
-                    language=data["language"],
-                    source=source,
-                    kind=data["kind"],
-                    channel=data["channel"],
-                )
-            except services.SourceRejected as exc:
-                self.message_user(request, f"Nothing ingested: {exc}", messages.ERROR)
-                return []
-        level = messages.SUCCESS if report.ingested else messages.ERROR
-        self.message_user(request, report.lines()[0], level)
-        return report.lines()
+    def _ingest(self, request, data):
+        params = {key: data[key] for key in ("name", "language", "kind", "channel")}
+        if data["upload"]:
+            params["upload"] = upload_store(data["upload"])
+        else:
+            params["source"] = data["source"]
+        try:
+            return job_start(kind="ingest", params=params, user=request.user)
+        except JobRefused as exc:
+            if params.get("upload"):
+                default_storage.delete(params["upload"])
+            self.message_user(request, f"Nothing ingested: {exc}", messages.ERROR)
+            return None
 
     @admin.display(description="clips")
     def clip_count(self, obj: Corpus) -> int:
@@ -141,18 +138,24 @@ class TestSetAdmin(admin.ModelAdmin):
         means = metric_means(testset=obj) if obj.pk else pd.DataFrame()
         return "no metrics yet" if means.empty else _means_table(means)
 
+    def _start(self, request, queryset, kind: str):
+        started = []
+        for testset in queryset:
+            try:
+                started.append(job_start(kind=kind, params={}, target=testset, user=request.user))
+            except JobRefused as exc:
+                self.message_user(request, f"{testset.name}: {exc}", messages.ERROR)
+        return jobs_started(request, started)
+
     @admin.action(
         description="Generate outputs (every system on every clip)", permissions=["change"]
     )
     def generate(self, request, queryset):
-        for testset in queryset:
-            services.testset_generate_enqueue(testset=testset)
-        self.message_user(request, f"Queued {queryset.count()} test set(s).", messages.SUCCESS)
+        return self._start(request, queryset, "generate")
 
     @admin.action(description="Compute objective metrics", permissions=["change"])
     def score(self, request, queryset):
-        sent = sum(services.metrics_compute(testset=testset) for testset in queryset)
-        self.message_user(request, f"Scoring {sent} outputs.", messages.SUCCESS)
+        return self._start(request, queryset, "metrics")
 
 
 class MetricScoreInline(admin.TabularInline):

@@ -4,7 +4,9 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
-from listening import lifecycle, services
+from jobs.services import job_start
+from jobs.views import jobs_started
+from listening import lifecycle
 from listening.models import (
     Assignment,
     CheckItem,
@@ -116,15 +118,16 @@ class ListeningTestAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish (build stimuli and open to raters)", permissions=["change"])
     def publish(self, request, queryset):
+        """Each publish is a job (its page shows it); a test that is not a draft is refused
+        here, before any job starts."""
+        started = []
         for test in queryset:
-            try:
-                count = lifecycle.listening_test_open(test=test)
-            except (services.PublishError, lifecycle.StatusRefused) as exc:
-                self.message_user(request, f"{test.name}: {exc}", messages.ERROR)
-            else:
-                self.message_user(
-                    request, f"{test.name}: live with {count} stimuli.", messages.SUCCESS
-                )
+            if test.status != ListeningTest.Status.DRAFT:
+                message = f"{test.name}: cannot publish a test that is {test.status}"
+                self.message_user(request, message, messages.ERROR)
+                continue
+            started.append(job_start(kind="publish", params={}, target=test, user=request.user))
+        return jobs_started(request, started)
 
     def _move(self, request, queryset, action: str) -> None:
         for test in queryset:

@@ -15,6 +15,20 @@ from listening.models import ListeningTest
 SPEECH = Path(__file__).resolve().parent.parent / "demo" / "speech"
 
 
+def _celery_eager() -> None:
+    """The suite runs tasks in-process (the installation's default queues them for a worker);
+    a test that wants a real worker sends to Redis (tests/integration)."""
+    from django.conf import settings
+
+    from config.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+
+
+_celery_eager()
+
+
 @pytest.fixture(autouse=True)
 def media_root(tmp_path, settings):
     """Every test writes audio into its own folder."""

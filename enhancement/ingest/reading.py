@@ -8,6 +8,7 @@ stores what passes.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -49,10 +50,17 @@ def source_limits() -> SourceLimits:
 
 
 def source_read(
-    *, source: str, existing: set[str], channel: int | None, limits: Limits, report: IngestReport
+    *,
+    source: str,
+    existing: set[str],
+    channel: int | None,
+    limits: Limits,
+    report: IngestReport,
+    on_item: Callable[[str, str | None], None] | None = None,
 ) -> tuple[list[Accepted], dict]:
     """The files of source that pass every check, and the sidecar's rows by file name; the
-    others go into report with their reasons."""
+    others go into report with their reasons. on_item(name, reason or None) follows each file
+    (a job's progress; raising there stops the read before anything is stored)."""
     sidecar = None
     seen: dict[str, str] = {}
     accepted: list[Accepted] = []
@@ -71,8 +79,12 @@ def source_read(
             decoded = audio_decode(item.data, item.name, channel=channel, limits=limits)
         except FileRejected as exc:
             report.rejected.append((item.name, str(exc)))
+            if on_item:
+                on_item(item.name, str(exc))
             continue
         seen[digest] = item.name
         report.notes += [(item.name, note) for note in decoded.notes]
         accepted.append(Accepted(item.name, decoded, digest))
+        if on_item:
+            on_item(item.name, None)
     return accepted, sidecar or {}

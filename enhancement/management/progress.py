@@ -15,7 +15,7 @@ def progress_bar(description: str, unit: str) -> Iterator[Callable[[int, int], N
     with tqdm(desc=description, unit=unit) as bar:
 
         def on_progress(done: int, total: int) -> None:
-            bar.total, bar.n = total, done
+            bar.total, bar.n = total or None, done
             bar.refresh()
 
         yield on_progress

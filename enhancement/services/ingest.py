@@ -8,6 +8,7 @@ transaction, and the stored audio is deleted again if that transaction fails.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import PurePosixPath
 
 from django.db import transaction
@@ -63,6 +64,7 @@ def corpus_ingest(
     source: str,
     kind: str = Corpus.Kind.SPEECH,
     channel: int | None = None,
+    on_item: Callable[[str, str | None], None] | None = None,
 ) -> IngestReport:
     """Ingest every file of source into corpus name; see the module docstring."""
     report = IngestReport()
@@ -70,7 +72,12 @@ def corpus_ingest(
     existing = set(corpus.clips.values_list("name", flat=True)) if corpus else set()
     limits = Limits(check_speech=kind == Corpus.Kind.SPEECH)
     accepted, sidecar = source_read(
-        source=source, existing=existing, channel=channel, limits=limits, report=report
+        source=source,
+        existing=existing,
+        channel=channel,
+        limits=limits,
+        report=report,
+        on_item=on_item,
     )
     known = {a.name for a in accepted} | {n for n, _ in report.rejected}
     unmatched = sorted(set(sidecar) - known)

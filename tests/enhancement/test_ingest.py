@@ -235,15 +235,18 @@ def test_a_malformed_source_is_refused_whole(tmp_path, media_root, case):
 def test_the_command_prints_rejections_and_fails_when_nothing_goes_in(tmp_path, capsys):
     source = folder(tmp_path, {"good.wav": good(), "z.wav": b""})
     call_command("ingest_corpus", source, name="cmd", language="de")
-    out = capsys.readouterr().out
-    assert "ingested 1 file(s), rejected 1" in out and "REJECTED z.wav: the file is empty" in out
+    printed = capsys.readouterr()
+    assert "ingested 1 file(s), rejected 1" in printed.out
+    assert "REJECTED z.wav: the file is empty" in printed.err
     with pytest.raises(CommandError, match="nothing ingested: every file was rejected"):
         call_command("ingest_corpus", source, name="cmd", language="de")
     with pytest.raises(CommandError, match="exists as speech in 'de'; asked for speech in 'fr'"):
         call_command("ingest_corpus", source, name="cmd", language="fr")
 
 
-def test_the_admin_ingests_an_uploaded_zip_and_shows_the_report(admin_client, tmp_path):
+def test_the_admin_ingests_an_uploaded_zip_as_a_job_and_its_page_shows_the_report(
+    admin_client, tmp_path
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
@@ -254,11 +257,12 @@ def test_the_admin_ingests_an_uploaded_zip_and_shows_the_report(admin_client, tm
     with open(zip_with(tmp_path, {"a.wav": good(1), "b.wav": b""}), "rb") as handle:
         upload = SimpleUploadedFile("up.zip", handle.read())
     page = admin_client.post(
-        url, {"name": "from-admin", "language": "fr", "kind": "speech", "upload": upload}
-    )
-    assert page.status_code == 200
+        url, {"name": "from-admin", "language": "fr", "kind": "speech", "upload": upload},
+        follow=True,
+    )  # fmt: skip
+    assert page.redirect_chain[0][0].startswith("/jobs/")
     assert "ingested 1 file(s), rejected 1" in page.text
-    assert "REJECTED b.wav: the file is empty (0 bytes)" in page.text
+    assert "<td>b.wav</td><td>the file is empty (0 bytes)</td>" in page.text
     assert Corpus.objects.get(name="from-admin").clips.count() == 1
     page = admin_client.post(
         url, {"name": "x", "language": "fr", "kind": "speech", "source": "/nope"}

@@ -107,6 +107,7 @@ def test_the_committed_sfi_checkpoint_serves_every_rate_with_one_set_of_weights(
     assert np.mean((scale * out - clean) ** 2) < 0.8 * np.mean((noisy - clean) ** 2)
 
 
+@pytest.mark.django_db  # the command's run is recorded as a job
 def test_train_enhancer_writes_a_checkpoint_the_system_loads(tmp_path):
     from django.core.management import call_command
 

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from analysis.importing.errors import ImportRefused
 from analysis.importing.services import p808_import
+from jobs.cli import BAD_ARGUMENTS, FAILED
 
 
 class Command(BaseCommand):
@@ -36,7 +37,7 @@ class Command(BaseCommand):
                 condition_keys=options["condition_keys"],
             )
         except ImportRefused as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(str(exc), returncode=FAILED) from None
         sessions = test.sessions.count()
         self.stdout.write(f"{test.pk} {test.name}: {sessions} assignments imported")
 
@@ -45,4 +46,4 @@ def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise CommandError(f"{path}: {exc}") from None
+        raise CommandError(f"{path}: {exc}", returncode=BAD_ARGUMENTS) from None

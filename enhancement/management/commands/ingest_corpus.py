@@ -1,19 +1,22 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from pathlib import Path
 
-from enhancement import services
 from enhancement.models import Corpus
+from jobs.cli import JobCommand, refused
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Ingest speech (or noise) from a folder, a zip file or s3://bucket/prefix into a corpus. "
         "Every file is checked; rejected files are listed with the reason. A metadata.csv "
-        "(columns: file, transcript, speaker, utterance) supplies transcripts and speakers."
+        "(columns: file, transcript, speaker, utterance) supplies transcripts and speakers. "
+        "Exit code 0: ingested; 1: nothing ingested; 2: bad arguments."
     )
+    kind, description, unit = "ingest", "ingesting", "file"
+    error_label = "REJECTED "
 
-    def add_arguments(self, parser):
+    def job_arguments(self, parser):
         parser.add_argument("path", help="folder, .zip file, or s3://bucket/prefix")
         parser.add_argument("--name", required=True, help="corpus name (created if new)")
         parser.add_argument("--language", required=True, help="BCP 47 code, e.g. en, de, zh")
@@ -22,18 +25,14 @@ class Command(BaseCommand):
             "--channel", type=int, default=None, help="0-based channel of multi-channel files"
         )
 
-    def handle(self, *args, **options):
-        try:
-            report = services.corpus_ingest(
-                name=options["name"],
-                language=options["language"],
-                source=options["path"],
-                kind=options["kind"],
-                channel=options["channel"],
-            )
-        except services.SourceRejected as exc:
-            raise CommandError(f"nothing ingested: {exc}") from None
-        for line in report.lines():
-            self.stdout.write(line)
-        if not report.ingested:
-            raise CommandError("nothing ingested: every file was rejected")
+    def job_params(self, options):
+        path = options["path"]
+        if not path.startswith("s3://") and not Path(path).exists():
+            raise refused(f"{path}: no such folder or file")
+        source = path if path.startswith("s3://") else str(Path(path).resolve())
+        params = {key: options[key] for key in ("name", "language", "kind", "channel")}
+        return {**params, "source": source}, None
+
+    def finished(self, job):
+        for note in job.result.get("notes", []):
+            self.stdout.write(f"note {note}")

@@ -5,6 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from config.lookup import by_id_or_name
+from jobs.cli import BAD_ARGUMENTS, FAILED
 from listening.models import ListeningTest
 from listening.platforms.errors import PlatformError
 from listening.platforms.prolific_api import ProlificError
@@ -24,9 +25,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         test = by_id_or_name(ListeningTest.objects.all(), options["test"])
         if test is None:
-            raise CommandError(f"no listening test named or numbered {options['test']!r}")
+            raise CommandError(
+                f"no listening test named or numbered {options['test']!r}",
+                returncode=BAD_ARGUMENTS,
+            )
         try:
             summary = platform_sync(test=test)
         except (PlatformError, ProlificError) as exc:
-            raise CommandError(f"{test.name}: {exc}") from None
+            raise CommandError(f"{test.name}: {exc}", returncode=FAILED) from None
         self.stdout.write(json.dumps(summary, sort_keys=True))
