@@ -41,6 +41,11 @@ class Progress:
     number: int  # the current step, from 1
     percent: int
     minutes_left: int
+    # What a page's script needs to move the bar on by itself after a vote sent without a
+    # reload: seconds per training and rating clip, the rating step's and the whole session's.
+    clip_seconds: dict[str, float]
+    rating_seconds: float
+    total_seconds: float
 
 
 def mean_durations(*, test: ListeningTest, language: str | None) -> dict[str, float]:
@@ -116,4 +121,7 @@ def session_progress(
         number=min(current + 1, len(states)),
         percent=round(100 * (1 - left / total)) if total else 100,
         minutes_left=max(0, math.ceil(left / 60)),
+        clip_seconds={role: _trials(1, durations.get(role)) for role in ("training", "rating")},
+        rating_seconds=seconds[State.RATING],
+        total_seconds=total,
     )
