@@ -276,6 +276,18 @@ def _caches() -> dict:
 
 
 CACHES = _caches()
+# Adaptive allocation's estimates (listening.allocation.state): a Celery worker writes them and
+# every web process reads them, so without Redis they live in files of the data folder.
+CACHES["allocation"] = (
+    {**CACHES["default"], "KEY_PREFIX": "allocation"}
+    if env_str("CACHE_URL")
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "allocation"),
+    }
+)
+# Seconds a test's allocation estimates are used before a background refresh is queued.
+AURICLE_ALLOCATION_REFRESH_SECONDS = env_int("AURICLE_ALLOCATION_REFRESH_SECONDS", 30, minimum=0)
 # "count/seconds": once a key has been counted `count` times within the seconds, it is
 # refused (429) for the next seconds. Addresses, identities and usernames are hashed.
 AURICLE_RATE_LIMITS = {

@@ -66,6 +66,22 @@ class ListeningTest(models.Model):
     condition_balanced = models.BooleanField(
         default=False, help_text="Fill each session with one clip of every system"
     )
+
+    class Allocation(models.TextChoices):
+        FIXED = "fixed", "fixed: every clip collects its votes per stimulus"
+        ADAPTIVE = "adaptive", "adaptive: votes go to the systems furthest from the target"
+
+    allocation = models.CharField(
+        max_length=8, choices=Allocation.choices, default=Allocation.FIXED
+    )
+    vote_budget = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Adaptive: rating votes in all; the test is complete when they are spent",
+    )
+    min_votes_per_clip = _count(3, "Adaptive: votes every clip collects, whatever its system")
+    max_votes_per_clip = _count(20, "Adaptive: the most votes one clip may collect")
     session_timeout_minutes = models.PositiveIntegerField(
         default=60, help_text="An idle session releases its unrated stimuli after this long"
     )
@@ -149,6 +165,8 @@ class ListeningTest(models.Model):
                     errors[name] = (
                         f"{field.verbose_name} is frozen: the test was published ({stored.status})"
                     )
+        if self.min_votes_per_clip > self.max_votes_per_clip:
+            errors["min_votes_per_clip"] = "must not exceed the most votes one clip may collect"
         if errors:
             raise ValidationError(errors)
 

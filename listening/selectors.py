@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from enhancement.selectors import testset_languages
+from listening.allocation.state import allocation_progress, votes_planned
 from listening.models import ListeningTest, Session
 
 # Names raters recognise, each in its own language, for the codes corpora use.
@@ -33,7 +34,7 @@ def listening_test_progress(*, test: ListeningTest) -> dict:
     stimuli = test.stimuli.filter(role="rating").aggregate(
         count=Count("id", distinct=True), votes=Count("votes", distinct=True, filter=counted)
     )
-    target = stimuli["count"] * test.quota
+    target = votes_planned(test=test)
     sessions = test.sessions.filter(rater__preview=False).aggregate(
         complete=Count("id", filter=Q(state=Session.State.COMPLETE)),
         open=Count("id", filter=Q(state__in=Session.OPEN_STATES)),
@@ -44,4 +45,5 @@ def listening_test_progress(*, test: ListeningTest) -> dict:
         "target": target,
         "percent": 100.0 * stimuli["votes"] / target if target else 0.0,
         **sessions,
+        "allocation": allocation_progress(test=test),
     }

@@ -10,3 +10,12 @@ def platform_sync(test_id: int) -> dict:
     from listening.platforms.sync import platform_sync as sync
 
     return sync(test=ListeningTest.objects.get(pk=test_id))
+
+
+@shared_task(name="listening.tasks.allocation_refresh")
+def allocation_refresh(test_id: int) -> int:
+    """Recompute one test's adaptive allocation estimates into the cache; returns the votes."""
+    from listening.allocation.state import allocation_refresh as refresh
+    from listening.models import ListeningTest
+
+    return refresh(test=ListeningTest.objects.get(pk=test_id)).votes

@@ -159,9 +159,16 @@ def _satterthwaite(design: _Design, variances: np.ndarray, cov: np.ndarray) -> n
 
 
 def crossed_reml(
-    y: np.ndarray, system: np.ndarray, rater: np.ndarray, clip: np.ndarray
+    y: np.ndarray,
+    system: np.ndarray,
+    rater: np.ndarray,
+    clip: np.ndarray,
+    *,
+    satterthwaite: bool = True,
 ) -> CrossedFit:
-    """Fit by REML; indices are 0-based integer codes (every level present)."""
+    """Fit by REML; indices are 0-based integer codes (every level present). Without
+    satterthwaite the degrees of freedom are left at n − p (the Hessian costs most of a fit;
+    vote allocation refits often and uses its own, more cautious degrees of freedom)."""
     design = _Design(np.asarray(y, float), system, rater, clip)
     best = None
     for start in ([1.0, 1.0], [0.2, 0.2]):
@@ -178,7 +185,11 @@ def crossed_reml(
     return CrossedFit(
         beta=beta,
         cov=cov,
-        dof=_satterthwaite(design, variances, cov),
+        dof=(
+            _satterthwaite(design, variances, cov)
+            if satterthwaite
+            else np.full(design.p, float(design.n - design.p))
+        ),
         rater_var=float(variances[1]),
         clip_var=float(variances[2]),
         residual_var=float(s2),

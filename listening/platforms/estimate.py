@@ -8,6 +8,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from django.db.models import Avg, Count, Sum
 
+from listening.allocation.state import votes_planned
 from listening.models import CheckItem, ListeningTest, Stimulus
 
 # Seconds a rater needs per answer beyond the audio: reading the scale and clicking.
@@ -68,9 +69,9 @@ def session_minutes(*, test: ListeningTest) -> int:
 
 
 def sessions_needed(*, test: ListeningTest) -> int:
-    """Sessions that give every rating stimulus its quota of votes."""
-    stimuli = test.stimuli.filter(role=Stimulus.Role.RATING).count()
-    return math.ceil(stimuli * test.quota / test.stimuli_per_session)
+    """Sessions that give every rating stimulus its quota of votes (an adaptive test with a
+    budget: that spend the budget)."""
+    return math.ceil(votes_planned(test=test) / test.stimuli_per_session)
 
 
 def places_needed(*, test: ListeningTest, margin: float) -> int:

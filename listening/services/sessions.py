@@ -29,7 +29,7 @@ from listening.services.errors import (
     RaterBlocked,
     SessionLimit,
 )
-from listening.services.reserve import extras_pick, rating_reserve
+from listening.services.reserve import extras_pick, rating_available, rating_reserve
 
 State = Session.State
 STEP_ORDER = [State.QUALIFICATION, State.SETUP, State.TRAINING, State.RATING]
@@ -98,10 +98,7 @@ def _may_start(test: ListeningTest, rater: Rater, now: datetime) -> None:
         raise RaterBlocked(until=until)
     if test.sessions.filter(rater=rater).count() >= test.max_sessions_per_rater:
         raise SessionLimit(f"all {test.max_sessions_per_rater} sessions allowed are taken")
-    pool = Stimulus.objects.filter(
-        test=test, role=Stimulus.Role.RATING, language=rater.language, reserved__lt=test.quota
-    ).exclude(id__in=Assignment.objects.filter(session__rater=rater).values("stimulus_id"))
-    if not pool.exists():
+    if not rating_available(test=test, rater=rater):
         raise NothingLeft()
 
 
