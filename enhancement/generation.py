@@ -73,6 +73,8 @@ def _model_runner(system: System, clips: list[Clip], device) -> Runner:
     params = {k: v for k, v in system.params.items() if k not in ("path", "source")}
     if system.kind in MODEL_FILE_KINDS:
         params["model"] = _model_bytes(system)
+    if system.kind == "mnru":
+        params["degrade"] = system.anchor_source
     enhancer = system_build(system.kind, params, device=device)
     if getattr(enhancer, "uses_reference", False):
         lacking = [c.name for c in clips if not c.reference]

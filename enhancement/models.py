@@ -76,6 +76,17 @@ class System(models.Model):
         help_text="TorchScript or ONNX model, or a zip of imported outputs",
     )
     description = models.TextField(blank=True)
+
+    class AnchorSource(models.TextChoices):
+        REFERENCE = "reference", "the clean reference (P.810)"
+        INPUT = "input", "the noisy input"
+
+    anchor_source = models.CharField(
+        max_length=10,
+        choices=AnchorSource.choices,
+        default=AnchorSource.REFERENCE,
+        help_text="MNRU anchors: what the modulated noise degrades",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

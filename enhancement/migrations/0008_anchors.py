@@ -1,7 +1,6 @@
-# Reserved in the migration chain so that work on separate parts of the app can land in any
-# order; its operations are filled in by the change that needs them.
+# MNRU anchors degrade the clean reference (P.810) unless a system asks for the input.
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -9,4 +8,18 @@ class Migration(migrations.Migration):
         ("enhancement", "0007_audio_link"),
     ]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="system",
+            name="anchor_source",
+            field=models.CharField(
+                choices=[
+                    ("reference", "the clean reference (P.810)"),
+                    ("input", "the noisy input"),
+                ],
+                default="reference",
+                help_text="MNRU anchors: what the modulated noise degrades",
+                max_length=10,
+            ),
+        ),
+    ]

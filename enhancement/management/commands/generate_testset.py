@@ -25,12 +25,22 @@ class Command(JobCommand):
         parser.add_argument(
             "--mnru", default="", help="add MNRU anchors at these Q values (dB), e.g. 5,15,25,35"
         )
+        parser.add_argument(
+            "--mnru-source",
+            choices=[choice.value for choice in System.AnchorSource],
+            default=System.AnchorSource.REFERENCE,
+            help="what the MNRU anchors degrade: each clip's clean reference (P.810, the "
+            "default) or the noisy input",
+        )
 
     def job_params(self, options):
         target = testset_find(options["testset"])
+        source = options["mnru_source"]
+        suffix = "" if source == System.AnchorSource.REFERENCE else " (input)"
         for q_db in self._q_values(options["mnru"]):
             system, _ = System.objects.get_or_create(
-                name=f"MNRU Q={q_db:g} dB", defaults={"kind": "mnru", "params": {"q_db": q_db}}
+                name=f"MNRU Q={q_db:g} dB{suffix}",
+                defaults={"kind": "mnru", "params": {"q_db": q_db}, "anchor_source": source},
             )
             target.systems.add(system)
         return {}, target
