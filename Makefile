@@ -23,8 +23,12 @@ demo: $(STAMP)
 	scripts/apt-ensure espeak-ng:espeak-ng
 	$(BIN)/python manage.py migrate --no-input -v0
 	$(BIN)/python manage.py demo_setup --base-url http://127.0.0.1:8000
-	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
-	$(BIN)/python manage.py runserver 127.0.0.1:8000 --noreload
+	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop), one Celery worker beside it"
+	# With no CELERY_BROKER_URL, jobs go through Kombu's filesystem transport in the data folder:
+	# this worker (with the beat sweep, -B) takes them; no Redis is needed.
+	$(BIN)/celery -A config worker -B -Q celery,gpu --concurrency 2 -l warning & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver 127.0.0.1:8000 --noreload
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
