@@ -71,3 +71,12 @@ def outputs_pending(*, testset: TestSet) -> list[int]:
         .values_list("output_id", flat=True)
     )
     return list(testset.outputs.exclude(id__in=done).order_by("id").values_list("id", flat=True))
+
+
+def testset_anchors(*, testset: TestSet) -> dict[str, dict]:
+    """The test set's MNRU anchors by system name: their Q (dB) and what they degrade."""
+    systems = testset.systems.filter(kind="mnru").values("name", "params", "anchor_source")
+    return {
+        s["name"]: {"q_db": float(s["params"].get("q_db", 15.0)), "source": s["anchor_source"]}
+        for s in systems
+    }

@@ -9,6 +9,7 @@ import pandas as pd
 
 from analysis.plots import histogram_svg, intervals_svg, scatter_svg
 from analysis.presentation import nan_to_none
+from analysis.presenters.anchors import anchors_context
 from analysis.presenters.labels import metric_label, tier_label
 from analysis.presenters.tables import (
     agreement_kept,
@@ -56,6 +57,7 @@ def page_context(*, test: ListeningTest, results: ReportResults, built=None) -> 
         "ranking_languages": _language_rankings(results.ranking_by_language),
         "ranking_categories": _categories(results.ranking_categories),
         "by_system": by_system,
+        "anchors": anchors_context(test=test, systems=results.systems),
         "precision": nan_to_none(results.precision),
         "components": results.components,
         "clustered": _clustered(results.clustered, method),
