@@ -121,8 +121,9 @@ def celery_worker(media_root: Path, broker: str, log: Path, **extra: str) -> sub
     together."""
     env = app_env(media_root, CELERY_BROKER_URL=broker, CELERY_TASK_ALWAYS_EAGER="0", **extra)
     return subprocess.Popen(
-        [str(BIN / "celery"), "-A", "config", "worker", "-Q", "gpu,celery", "--pool", "prefork",
-         "--concurrency", "1", "--without-gossip", "--without-mingle", "-l", "info"],
+        [str(BIN / "celery"), "-A", "tests.faults.celery_app", "worker", "-Q", "gpu,celery",
+         "--pool", "prefork", "--concurrency", "1", "--without-gossip", "--without-mingle",
+         "-l", "info"],
         cwd=ROOT, env=env, stdout=log.open("a"), stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip
