@@ -27,6 +27,9 @@ class SystemForm(forms.ModelForm):
         model = System
         fields = ["name", "kind", "model_file", "params", "description"]
 
+    def clean_params(self) -> dict:
+        return self.cleaned_data.get("params") or {}  # left empty: the kind's defaults
+
 
 class TestSetForm(forms.ModelForm):
     corpora = forms.ModelMultipleChoiceField(
