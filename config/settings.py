@@ -258,6 +258,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a field named kind; the jobs' set gets its own name.
+    "ENUM_NAME_OVERRIDES": {"JobKindEnum": "jobs.models.Job.Kind"},
 }
 
 LOGIN_URL = "admin:login"

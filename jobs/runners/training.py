@@ -42,7 +42,8 @@ def _clean(params: dict) -> dict:
         "languages": languages,
         "held_out": param_str(params, "held_out", default="zh", max_length=16),
         "folder": param_str(params, "folder", default="") or None,
-        "steps": param_int(params, "steps", default=300, minimum=1),
+        # no default: an accidental {} (a fuzzer, a typo) must not start hours of training
+        "steps": param_int(params, "steps", minimum=1),
         "seed": param_int(params, "seed", default=0),
         "out": param_str(params, "out", default=str(CHECKPOINT)),
     }
