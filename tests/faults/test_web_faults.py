@@ -5,6 +5,7 @@ connection, as a person reloads or clicks again)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -51,6 +52,12 @@ def assert_every_acknowledged_vote_stored_once(test, crowd) -> None:
     assert max(pairs.values()) == 1
     per_stimulus = Counter(votes.filter(role="rating").values_list("stimulus_id", flat=True))
     assert max(per_stimulus.values()) <= test.quota
+    lost = len(set(crowd.acknowledged) - set(keys))
+    print(json.dumps({"acknowledged": len(crowd.acknowledged), "stored": len(keys), "lost": lost,
+                      "duplicated": sum(n - 1 for n in pairs.values()),
+                      "over_quota": sum(n > test.quota for n in per_stimulus.values()),
+                      "5xx": summary["responses_5xx"],
+                      "dropped": summary["transport_errors"]}))  # fmt: skip
 
 
 def test_a_gunicorn_worker_killed_under_load_loses_no_vote(media_root, tmp_path):

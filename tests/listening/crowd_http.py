@@ -87,11 +87,12 @@ def rate_all(rater: Rater, response: requests.Response, knows: Knowledge) -> req
 
 
 def _vote(rater, response, knows: Knowledge, rng) -> requests.Response:
-    page, served = response.text, time.monotonic()
+    page = response.text
     fields = hidden(page)
     for src in AUDIO.findall(page):
         audio = rater.http.get(requests.compat.urljoin(response.url, html.unescape(src)))
         assert audio.status_code == 200, audio.status_code
+    served = time.monotonic()  # the server counts a clip as served once its audio is fetched
     stimulus = knows.stimuli[fields["stimulus"]]
     time.sleep(max(0.0, stimulus["duration"] + 0.05 - (time.monotonic() - served)))
     score = answer(rater, stimulus, rng)
