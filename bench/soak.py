@@ -197,6 +197,8 @@ def soak(args, env: dict, folder: Path, redis: subprocess.Popen) -> dict:
         "votes_per_s": round(summary["votes_acknowledged"] / crowd.seconds, 2),
         f"votes_per_s_each_{int(args.interval)}s": rates(crowd.acknowledged, began,
                                                           crowd.seconds, args.interval),
+        "vote_ms_p50": summary["vote_ms_p50"],
+        "vote_ms_p95": summary["vote_ms_p95"],
         "requests": summary["responses"],
         "error_rate": round(problems / max(1, summary["responses"]), 5),
         "responses_5xx": summary["responses_5xx"],

@@ -32,6 +32,7 @@ class Result:
     acknowledged: dict[str, float] = field(default_factory=dict)  # key -> monotonic time
     refused: Counter[int] = field(default_factory=Counter)  # vote POSTs answered 4xx
     refusals: list[str] = field(default_factory=list)  # what those pages said, the first few
+    vote_ms: list[float] = field(default_factory=list)  # each vote POST's answer time
     statuses: Counter[int] = field(default_factory=Counter)
     transport_errors: int = 0
     completion: str | None = None
@@ -123,7 +124,9 @@ class Rater:
         data = {**form.hidden, **self._scores(response.url, form),
                 "play_count": str(len(page.audio)), "time_on_page_ms": str(on_page)}  # fmt: skip
         target = urljoin(response.url, form.action)
+        began = time.perf_counter()
         posted = self._post_vote(target, data)
+        self.result.vote_ms.append(1000 * (time.perf_counter() - began))
         if posted.status_code == 302:
             self.result.acknowledged.setdefault(data["idempotency_key"], time.monotonic())
             del self.first_seen[key]  # a session may play the same clip again later

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+import numpy as np
 from django.db import connection
 from django.urls import reverse
 
@@ -46,6 +47,7 @@ class Crowd:
         for result in self.results:
             statuses.update(result.statuses)
         served = sum(statuses.values())
+        vote_ms = [ms for result in self.results for ms in result.vote_ms]
         return {
             "raters": len(self.results),
             "kinds": dict(Counter(r.kind for r in self.results)),
@@ -55,6 +57,8 @@ class Crowd:
             "responses": served,
             "responses_5xx": sum(n for status, n in statuses.items() if status >= 500),
             "transport_errors": sum(r.transport_errors for r in self.results),
+            "vote_ms_p50": round(float(np.percentile(vote_ms, 50)), 1) if vote_ms else None,
+            "vote_ms_p95": round(float(np.percentile(vote_ms, 95)), 1) if vote_ms else None,
             "seconds": round(self.seconds, 1),
             "first_error": next((r.error for r in self.results if r.error), None),
         }
