@@ -158,17 +158,28 @@ class ListeningTest(models.Model):
             errors["status"] = (
                 "the status moves only through the publish, pause, resume and close actions"
             )
-        if stored is not None and stored.status != self.Status.DRAFT:
-            for name in self.DESIGN_FIELDS:
-                field = self._meta.get_field(name)
-                if getattr(self, field.attname) != getattr(stored, field.attname):
-                    errors[name] = (
-                        f"{field.verbose_name} is frozen: the test was published ({stored.status})"
-                    )
+        for name, why in self._frozen(stored):
+            field = self._meta.get_field(name)
+            if getattr(self, field.attname) != getattr(stored, field.attname):
+                errors[name] = f"{field.verbose_name} is frozen: {why}"
         if self.min_votes_per_clip > self.max_votes_per_clip:
             errors["min_votes_per_clip"] = "must not exceed the most votes one clip may collect"
         if errors:
             raise ValidationError(errors)
+
+    def _frozen(self, stored) -> list[tuple[str, str]]:
+        """The design fields a change may not touch, each with why: all once published; a
+        draft's method, reference and test set once its stimuli are built (for the preview:
+        they were built for those)."""
+        if stored is None:
+            return []
+        if stored.status != self.Status.DRAFT:
+            return [(name, f"the test was published ({stored.status})") for name in
+                    self.DESIGN_FIELDS]  # fmt: skip
+        if not stored.stimuli.exists():
+            return []
+        why = "the stimuli are built for it (for the preview); make a new test to change it"
+        return [(name, why) for name in ("method", "reference_condition", "testset")]
 
     @property
     def quota(self) -> int:
