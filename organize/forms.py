@@ -56,8 +56,7 @@ DESIGN_FIELDS = [
 
 class DesignForm(forms.ModelForm):
     """A test's design. The model refuses a change to a published test's design, naming the
-    field; a draft whose stimuli were built for the preview is held the same way, since they
-    were built for this method, reference and test set."""
+    field, and to a draft's method, reference and test set once its stimuli are built."""
 
     platform = forms.ChoiceField(choices=Recruitment.Platform.choices, initial="open")
 
@@ -70,13 +69,3 @@ class DesignForm(forms.ModelForm):
         recruitment = Recruitment.objects.filter(test_id=self.instance.pk).first()
         if recruitment:
             self.fields["platform"].initial = recruitment.platform
-
-    def clean(self):
-        cleaned = super().clean()
-        test = self.instance
-        if test.pk and test.status == ListeningTest.Status.DRAFT and test.stimuli.exists():
-            for name in ("method", "reference_condition", "testset"):
-                if name in self.changed_data:
-                    self.add_error(name, "the stimuli were built for the preview with the "
-                                   "current value; make a new test to change it")  # fmt: skip
-        return cleaned

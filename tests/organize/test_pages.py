@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from listening.models import ListeningTest, Rater, Session
+from listening.models import Bonus, ListeningTest, Participation, Rater, Recruitment, Session
 from tests.analysis.test_report_view import cast, one_utterance_test
 from tests.conftest import corpus_make, testset_make
 from tests.organize.test_preview import preview_votes
@@ -102,3 +104,22 @@ def test_monitoring_counts_votes_per_cell_and_leaves_previews_out(organizer_clie
     # gating: 4, 5, 3: t(0.975, 2) · 1 / √3 = 4.302653 · 0.57735 = 2.48
     assert "±2.48" in panel
     assert "6</strong> started" in panel and "6</strong> completed" in panel
+    # the six votes came in within the hour: 6 an hour, 2 left: done in 20 minutes
+    assert "(6 votes/h over the last hour, 2 left)" in panel
+    assert "tile-money" not in panel  # the open link pays nothing
+
+
+def test_monitoring_counts_money_committed_and_paid(organizer_client):
+    test = one_utterance_test(2)
+    cast(test, Rater.Platform.PANEL, {"gating": [4, 5], "noisy input": [2, 1]})
+    Recruitment.objects.create(test=test, platform="panel", reward=150, currency="GBP")
+    sessions = list(Session.objects.filter(test=test).order_by("pk"))
+    reviews = ["approved", "", "rejected", ""]
+    for session, review in zip(sessions, reviews, strict=True):
+        Participation.objects.create(session=session, outcome="completed", review=review)
+    first = sessions[0].participation
+    Bonus.objects.create(test=test, rater=sessions[0].rater, participation=first,
+                         rule="quality", amount=Decimal("0.50"), status="paid")  # fmt: skip
+    panel = organizer_client.get(reverse("organize:monitor", args=[test.pk]), {"panel": 1})
+    # committed: three sessions not rejected at 1.50, and the bonus: 5.00; paid: 1.50 + 0.50
+    assert "5.00</span> GBP committed · 2.00 paid" in panel.content.decode()

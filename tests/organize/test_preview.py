@@ -10,6 +10,7 @@ from datetime import timedelta
 import pandas as pd
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
@@ -115,5 +116,11 @@ def test_a_draft_can_be_previewed_at_any_step_once_its_stimuli_are_built(organiz
         assert session.state == step
     test.refresh_from_db()
     assert test.status == "draft"
+    test.votes_per_stimulus = 3  # a quota the stimuli do not depend on may still change
+    test.full_clean()
+    test.method = "ccr"  # the stimuli were built for ACR: no reference beside them
+    with pytest.raises(ValidationError, match="stimuli are built for it"):
+        test.full_clean()
+    test.refresh_from_db()
     with pytest.raises(PreviewRefused, match="'fr'"):
         preview_session_start(test=test, user=organizer, language="fr", step="rating")
