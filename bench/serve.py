@@ -6,9 +6,15 @@ audio and waiting the clip's duration before voting, as the server demands) and 
 completion code; then a new rater arrives in its place. One vote in twenty is posted twice, as
 a double click would, to check that it is stored once.
 
+Votes go as the page's script sends them (JSON, the next clip in the answer, no page load
+between clips); --form votes by form post and page reload, as a browser without JavaScript.
+
 Prints one JSON line: raters and votes per second, p50/p95/p99 latency of the vote endpoint,
-lost and duplicated votes, whether every quota held, and pgbench's single-row insert rate on the
-same database server as the ceiling.
+lost and duplicated votes, whether every quota held, pgbench's single-row insert rate on the
+same database server as the ceiling (and votes/s as a share of it), the web workers' CPU
+milliseconds and SQL statements per vote (every request of a session counted: pages, audio,
+checks, votes; gunicorn hooks in bench/gunicorn_count.py count the statements) and the load
+average before and after (the machine may be shared: read the figures beside it).
 
     .venv/bin/python bench/serve.py [--raters 200] [--seconds 60] [--workers 2] [--threads 4]
 
@@ -60,6 +66,9 @@ def server_env(database: str, data_dir: str) -> dict[str, str]:
         "SESSION_COOKIE_SECURE": "0",
         "CSRF_COOKIE_SECURE": "0",
         "LOG_LEVEL": "ERROR",
+        # Every simulated rater comes from 127.0.0.1: the per-address entry limit would
+        # refuse all but the first few dozen.
+        "AURICLE_RATE_ENTRY_ADDRESS": "1000000/600",
     }
 
 
@@ -137,6 +146,9 @@ def pgbench_inserts(database: str, seconds: int = 10) -> float:
     return float(re.search(r"tps = ([0-9.]+)", out).group(1))
 
 
+MODE = {"json": True}
+
+
 class Tally:
     def __init__(self) -> None:
         self.latencies: list[float] = []
@@ -161,6 +173,7 @@ async def _vote(http, base, page, session_url, durations, tally, served_at) -> s
     for src in AUDIO.findall(page):
         async with http.get(base + src.replace("&amp;", "&")) as audio:
             await audio.read()
+    served_at = max(served_at, time.monotonic())  # serving counts from the audio's fetch
     wait = durations[hidden["stimulus"]] + 0.05 - (time.monotonic() - served_at)
     await asyncio.sleep(max(0.0, wait))
     data = {**hidden, "score": str(random.randint(1, 5)), "play_count": "1"}
@@ -176,6 +189,55 @@ async def _vote(http, base, page, session_url, durations, tally, served_at) -> s
     tally.acknowledged.add(hidden["idempotency_key"])
     async with http.get(session_url) as response:
         return await response.text()
+
+
+def _page_step(page: str) -> dict:
+    hidden = _hidden(page)
+    urls = [src.replace("&amp;", "&") for src in AUDIO.findall(page)]
+    return {"stimulus": hidden["stimulus"], "idempotency_key": hidden["idempotency_key"],
+            "urls": urls, "csrf": hidden["csrfmiddlewaretoken"]}  # fmt: skip
+
+
+async def _votes_json(http, base, page, session_url, durations, tally) -> str:
+    """The page's script: vote as JSON, take the next clip from the answer, load a page
+    only when the answer says to (training over, session over)."""
+    step = _page_step(page)
+    while True:
+        for url in step["urls"]:
+            async with http.get(base + url) as audio:
+                await audio.read()
+        served_at = time.monotonic()  # the server stamped it on the fetch, before this
+        await asyncio.sleep(
+            max(0.0, durations[step["stimulus"]] + 0.05 - (time.monotonic() - served_at))
+        )
+        body = {"stimulus": step["stimulus"], "idempotency_key": step["idempotency_key"],
+                "score": random.randint(1, 5), "play_count": 1}  # fmt: skip
+        headers = {"X-CSRFToken": step["csrf"], "Accept": "application/json"}
+        answer = None
+        for _ in range(2 if random.random() < 0.05 else 1):
+            began = time.perf_counter()
+            async with http.post(session_url + "vote/", json=body, headers=headers) as response:
+                reply = await response.json(content_type=None)
+                status = response.status
+            tally.latencies.append(time.perf_counter() - began)
+            if status != 200:
+                raise RuntimeError(f"vote: HTTP {status} {reply}")
+            answer = answer or reply
+        tally.acknowledged.add(step["idempotency_key"])
+        if answer["next"] is None:
+            async with http.get(base + answer["redirect"]) as response:
+                page = await response.text()
+            if 'name="stimulus"' not in page:
+                return page
+            step = _page_step(page)
+            continue
+        following = answer["next"]
+        step = {
+            "stimulus": following["stimulus"],
+            "idempotency_key": following["idempotency_key"],
+            "urls": [clip["url"] for clip in following["clips"]],
+            "csrf": step["csrf"],
+        }
 
 
 async def rater_once(aiohttp, base: str, data: dict, tally: Tally) -> None:
@@ -194,6 +256,8 @@ async def rater_once(aiohttp, base: str, data: dict, tally: Tally) -> None:
                      "level_confirmed": "1"}  # fmt: skip
             page = await _form(http, f"{session_url}{step}/", {**answers, **extra},
                                _hidden(page)["csrfmiddlewaretoken"])  # fmt: skip
+        if MODE["json"] and 'name="stimulus"' in page:
+            page = await _votes_json(http, base, page, session_url, data["durations"], tally)
         while 'name="stimulus"' in page:
             page = await _vote(http, base, page, session_url, data["durations"], tally,
                                time.monotonic())  # fmt: skip
@@ -255,7 +319,11 @@ def main() -> None:
     parser.add_argument("--quota", type=int, default=10)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/auricle_bench")
+    parser.add_argument(
+        "--form", action="store_true", help="vote by form post and reload, as without JavaScript"
+    )
     args = parser.parse_args()
+    MODE["json"] = not args.form
     if not shutil.which("pgbench"):
         sys.exit("pgbench is not installed (Debian package postgresql-contrib or postgresql)")
     data_dir = tempfile.mkdtemp(prefix="auricle-serve-")
@@ -266,11 +334,13 @@ def main() -> None:
     insert_rate = pgbench_inserts(args.database)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     client_before = resource.getrusage(resource.RUSAGE_SELF)
+    count_dir = tempfile.mkdtemp(prefix="auricle-serve-count-")
+    load_before = os.getloadavg()
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{args.port}",
          "-w", str(args.workers), "-k", "gthread", "--threads", str(args.threads),
-         "--log-level", "error"],
-        cwd=ROOT, env=env,
+         "-c", str(ROOT / "bench" / "gunicorn_count.py"), "--log-level", "error"],
+        cwd=ROOT, env={**env, "AURICLE_BENCH_COUNT_DIR": count_dir},
     )  # fmt: skip
     try:
         time.sleep(3)
@@ -283,16 +353,21 @@ def main() -> None:
         server.wait(30)
     server_cpu = _cpu(resource.getrusage(resource.RUSAGE_CHILDREN)) - _cpu(before)
     client_cpu = _cpu(resource.getrusage(resource.RUSAGE_SELF)) - _cpu(client_before)
+    load_after = os.getloadavg()
+    queries = sum(json.loads(p.read_text())["queries"] for p in Path(count_dir).glob("*.json"))
+    shutil.rmtree(count_dir, ignore_errors=True)
     found = audit()
     if not tally.latencies:
         sys.exit(f"no vote reached the server; first error: {tally.errors[:1]}")
     latencies = np.array(tally.latencies) * 1000
+    votes = max(1, len(tally.acknowledged))
     print(
         json.dumps(
             {
                 "bench": "serve",
                 "machine": f"{platform.machine()}, {os.cpu_count()} cores",
                 "server": f"gunicorn gthread {args.workers}x{args.threads}, PostgreSQL",
+                "votes_by": "form post" if args.form else "JSON",
                 "raters_concurrent": args.raters,
                 "seconds": round(wall, 1),
                 "raters_finished": tally.raters_done,
@@ -313,6 +388,12 @@ def main() -> None:
                 "pgbench_insert_tps": round(insert_rate, 1),
                 "cpu_s_web_server": round(server_cpu, 1),
                 "cpu_s_rater_client": round(client_cpu, 1),
+                "web_cpu_ms_per_vote": round(1000 * server_cpu / votes, 2),
+                "queries_per_vote": round(queries / votes, 1),
+                "votes_per_s_of_pgbench_ceiling": round(
+                    len(tally.acknowledged) / wall / insert_rate, 4
+                ),
+                "load_average_1m_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
             }
         )
     )

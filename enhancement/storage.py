@@ -16,12 +16,14 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import NamedTuple
 
 import numpy as np
 import soundfile as sf
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,6 +32,9 @@ AUDIO_NAME = re.compile(r"audio/([0-9a-f]{2})/\1[0-9a-f]{30}\.flac")
 TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
 # Expired links are swept on one creation in this many.
 _PURGE_EVERY = 64
+# Sent by the audio view when a link is opened, with digest= (link_digest of its token) and
+# at= (when): the listening app stamps the serving time from it.
+audio_fetched = Signal()
 
 
 def audio_encode(audio: np.ndarray, sample_rate: int) -> bytes:
@@ -106,18 +111,33 @@ def is_audio_name(name: object) -> bool:
 
 def audio_url(name: str) -> str:
     """A URL a rater's browser can fetch for AUDIO_URL_MAX_AGE, and that names nothing; a new
-    one on every call. Refuses any name that is not stored audio."""
+    one on every call. Refuses any name that is not stored audio. On S3, a presigned URL
+    that the browser takes straight to the bucket."""
     if not is_audio_name(name):
         raise ValueError(f"only stored audio gets a rater's link, not {name!r}")
     if settings.AUDIO_STORAGE == "s3":
         return default_storage.url(name)
+    return audio_link(name).url
+
+
+class Link(NamedTuple):
+    url: str
+    digest: str  # SHA-256 of the token: what audio_fetched is sent with when it is opened
+
+
+def audio_link(name: str) -> Link:
+    """A link through this server, on any storage, so that its first fetch is known
+    (audio_fetched): locally the server sends the file, on S3 it redirects to a presigned
+    URL."""
+    if not is_audio_name(name):
+        raise ValueError(f"only stored audio gets a rater's link, not {name!r}")
     from enhancement.models import AudioLink
 
     token = secrets.token_urlsafe(24)
     link = AudioLink.objects.create(digest=_digest(token), name=name, created_at=timezone.now())
     if link.pk % _PURGE_EVERY == 0:
         AudioLink.objects.filter(created_at__lt=_oldest_valid()).delete()
-    return reverse("enhancement:audio", args=[token])
+    return Link(reverse("enhancement:audio", args=[token]), link.digest)
 
 
 def audio_token_read(token: object) -> str | None:
@@ -132,6 +152,10 @@ def audio_token_read(token: object) -> str | None:
         .first()
     )
     return name if is_audio_name(name) else None
+
+
+def link_digest(token: str) -> str:
+    return _digest(token)
 
 
 def _digest(token: str) -> str:

@@ -1,7 +1,7 @@
 # Reserved in the migration chain so that work on separate parts of the app can land in any
 # order; its operations are filled in by the change that needs them.
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -9,4 +9,10 @@ class Migration(migrations.Migration):
         ("listening", "0008_allocation"),
     ]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="assignment",
+            name="audio_digest",
+            field=models.CharField(blank=True, db_index=True, default="", max_length=64),
+        ),
+    ]

@@ -8,6 +8,7 @@ from listening.services.checks import check_items, qualification_submit, setup_s
 from listening.services.entry import session_enter
 from listening.services.errors import PublishError, RatingError
 from listening.services.publish import listening_test_prepare, listening_test_publish
+from listening.services.serving import assignment_link
 from listening.services.sessions import (
     assignment_next,
     rater_blocked_until,
@@ -17,11 +18,12 @@ from listening.services.sessions import (
     session_start,
     sessions_release_stale,
 )
-from listening.services.votes import vote_record
+from listening.services.votes import vote_record, vote_record_next
 
 __all__ = [
     "PublishError",
     "RatingError",
+    "assignment_link",
     "assignment_next",
     "check_items",
     "errors",
@@ -37,4 +39,5 @@ __all__ = [
     "sessions_release_stale",
     "setup_submit",
     "vote_record",
+    "vote_record_next",
 ]

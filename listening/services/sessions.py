@@ -239,25 +239,33 @@ def sessions_release_stale(*, test: ListeningTest, now: datetime | None = None) 
     return released
 
 
-def assignment_next(*, session: Session, now: datetime | None = None) -> Assignment | None:
-    """The next unanswered stimulus of the session's step, stamped when first served."""
+def assignment_next(
+    *, session: Session, now: datetime | None = None, heard: bool = True
+) -> Assignment | None:
+    """The next unanswered stimulus of the session's step. The rater pages pass heard=False:
+    for them a stimulus is served only when its audio is fetched (services.serving). Raters
+    simulated on the server fetch nothing, so by default the clip counts as heard from now."""
     now = now or timezone.now()
     if session.state not in (State.TRAINING, State.RATING):
         return None
-    phase = Assignment.Phase.TRAINING if session.state == State.TRAINING else "rating"
-    assignment = (
+    assignment = assignment_open(session, session.state)
+    if assignment is None:
+        return None
+    if heard and assignment.served_at is None:
+        assignment.served_at = now
+        assignment.save(update_fields=["served_at"])
+    Session.objects.filter(pk=session.pk).update(last_seen_at=now)
+    return assignment
+
+
+def assignment_open(session: Session, phase: str) -> Assignment | None:
+    """The first unanswered assignment of a phase (training or rating), with its stimulus."""
+    return (
         session.assignments.filter(vote__isnull=True, released=False, phase=phase)
         .select_related("stimulus")
         .order_by("position")
         .first()
     )
-    if assignment is None:
-        return None
-    if assignment.served_at is None:
-        assignment.served_at = now
-        assignment.save(update_fields=["served_at"])
-    Session.objects.filter(pk=session.pk).update(last_seen_at=now)
-    return assignment
 
 
 def session_complete(session: Session, now: datetime) -> list[str]:

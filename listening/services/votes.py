@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,7 +25,7 @@ from listening.services.errors import (
     StepDone,
     TooFast,
 )
-from listening.services.sessions import session_advance, session_complete
+from listening.services.sessions import assignment_open, session_advance, session_complete
 
 # What the browser reports is stored, capped to the columns' range: a forged huge number is
 # kept as the cap rather than failing the vote.
@@ -46,15 +47,15 @@ def _votable_assignment(session: Session, stimulus_key: uuid.UUID) -> Assignment
         raise StepDone(f"the session is at {session.state}, not at a rating step")
     assignment = (
         session.assignments.filter(stimulus__key=stimulus_key, released=False)
-        .select_related("stimulus")
+        .select_related("stimulus", "vote")
         .first()
     )
     if assignment is None:
         raise NotInSession()
-    if Vote.objects.filter(assignment=assignment).exists():
+    if hasattr(assignment, "vote"):
         raise AlreadyRated()
     if assignment.served_at is None:
-        raise NotServed()
+        raise NotServed("the clip's audio was never fetched in this session")
     return assignment
 
 
@@ -78,6 +79,37 @@ def vote_record(
     now: datetime | None = None,
 ) -> Vote:
     """Store one vote exactly once. The same idempotency key again returns the stored vote."""
+    return vote_record_next(
+        session=session,
+        stimulus_key=stimulus_key,
+        answer=answer,
+        idempotency_key=idempotency_key,
+        time_on_page_ms=time_on_page_ms,
+        play_count=play_count,
+        now=now,
+    ).vote
+
+
+class Recorded(NamedTuple):
+    vote: Vote
+    # The session's next unanswered assignment of the phase just voted in, when this call
+    # stored the vote and one is left; None otherwise (ask assignment_next).
+    following: Assignment | None
+    stored: bool  # False: the key had been seen, the vote was stored before
+
+
+def vote_record_next(
+    *,
+    session: Session,
+    stimulus_key: object,
+    answer: Mapping,
+    idempotency_key: object,
+    time_on_page_ms: int | None = None,
+    play_count: int = 0,
+    now: datetime | None = None,
+) -> Recorded:
+    """vote_record, also giving the assignment that comes next (found in the same lookup
+    that tells whether the phase is over, so the next page costs no extra query)."""
     now = now or timezone.now()
     key = _parse_uuid(idempotency_key, "idempotency key")
     stimulus_uuid = _parse_uuid(stimulus_key, "stimulus")
@@ -89,16 +121,20 @@ def vote_record(
         existing = Vote.objects.filter(idempotency_key=key, session=session).first()
         if existing is None:
             raise
-        return existing
+        return Recorded(existing, None, False)
 
 
-def _record(session, stimulus_uuid, answer, key, time_on_page_ms, play_count, now) -> Vote:
-    session = Session.objects.select_for_update().select_related("test").get(pk=session.pk)
+def _record(session, stimulus_uuid, answer, key, time_on_page_ms, play_count, now) -> Recorded:
+    session = (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("test", "rater")
+        .get(pk=session.pk)
+    )
     existing = Vote.objects.filter(idempotency_key=key).first()
     if existing is not None:
         if existing.session_id != session.id:
             raise KeyReused("that submission id was used in another session")
-        return existing
+        return Recorded(existing, None, False)
     live = session.test.status == ListeningTest.Status.LIVE
     if not live and not session.rater.preview:  # paused or closed: no more votes
         raise NotLive(f"the test is {session.test.status}")
@@ -131,19 +167,22 @@ def _record(session, stimulus_uuid, answer, key, time_on_page_ms, play_count, no
         time_on_page_ms=_capped(time_on_page_ms, MAX_TIME_ON_PAGE_MS),
         play_count=_capped(play_count or 0, MAX_PLAY_COUNT),
     )
-    _session_touch(session, assignment.phase, now)
-    return vote
+    following = _session_touch(session, assignment.phase, now)
+    return Recorded(vote, following, True)
 
 
 def _capped(value: int | None, cap: int) -> int | None:
     return None if value is None else min(max(0, int(value)), cap)
 
 
-def _session_touch(session: Session, phase: str, now: datetime) -> None:
+def _session_touch(session: Session, phase: str, now: datetime) -> Assignment | None:
     session.last_seen_at = now
     fields = ["last_seen_at"]
-    open_left = session.assignments.filter(vote__isnull=True, released=False, phase=phase).exists()
-    if not open_left and phase == Assignment.Phase.TRAINING:
+    following = assignment_open(session, phase)
+    if following is not None:
+        session.save(update_fields=fields)
+        return following
+    if phase == Assignment.Phase.TRAINING:
         session.trained_at = now
         session.save(update_fields=[*fields, "trained_at"])
         try:
@@ -152,7 +191,7 @@ def _session_touch(session: Session, phase: str, now: datetime) -> None:
             session.state = Session.State.COMPLETE
             session.completed_at = now
             session.save(update_fields=["state", "completed_at"])
-        return
-    if not open_left:
-        fields += session_complete(session, now)
+        return None
+    fields += session_complete(session, now)
     session.save(update_fields=fields)
+    return None

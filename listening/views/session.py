@@ -10,16 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from config.ratelimit import rate_hit, too_many
 from config.security import methods_only
 from enhancement.storage import audio_url
 from listening import methods, services
-from listening.models import Assignment, CheckItem, ListeningTest, Session
+from listening.models import CheckItem, ListeningTest, Session
 from listening.platforms import platform_for
 from listening.platforms.services import participation_finish
 from listening.selectors import LANGUAGE_NAMES
 from listening.services.errors import RaterBlocked
-from listening.views import exits
+from listening.views import exits, stimulus
 from listening.views.common import owned_session, speaking
 
 State = Session.State
@@ -42,7 +41,7 @@ def render_step(request, session: Session, error: str | None = None, status: int
     if session.state == State.SETUP:
         return _setup(request, session, error, status)
     if session.state in (State.TRAINING, State.RATING):
-        assignment = services.assignment_next(session=session)
+        assignment = services.assignment_next(session=session, heard=False)
         if assignment is not None:
             return _rate(request, session, assignment, error, status)
         session.refresh_from_db()
@@ -103,37 +102,16 @@ def _setup(request, session, error, status):
     return render(request, "listening/setup.html", context, status=status)
 
 
-def _clips(session: Session, assignment: Assignment) -> list[dict]:
-    """The clips in play order, labelled so that no label says which one is processed."""
-    stimulus = assignment.stimulus
-    processed = audio_url(stimulus.audio)
-    if not stimulus.reference_audio:
-        return [{"id": "clip", "url": processed, "label": ""}]
-    reference = audio_url(stimulus.reference_audio)
-    if methods.spec(session.test.method).reference_first:
-        return [
-            {"id": "clip-1", "url": reference, "label": methods.LABEL_REFERENCE},
-            {"id": "clip-2", "url": processed, "label": methods.LABEL_SECOND},
-        ]
-    first, second = (processed, reference) if assignment.processed_first else (reference, processed)
-    return [
-        {"id": "clip-1", "url": first, "label": methods.LABEL_FIRST},
-        {"id": "clip-2", "url": second, "label": methods.LABEL_SECOND},
-    ]
-
-
 def _rate(request, session, assignment, error, status):
-    phase = assignment.phase
-    in_phase = session.assignments.filter(released=False, phase=phase)
     method = methods.spec(session.test.method)
+    shown = stimulus.step(session, assignment)
     context = {
         "session": session,
-        "assignment": assignment,
-        "training": phase == Assignment.Phase.TRAINING,
-        "clips": _clips(session, assignment),
-        "idempotency_key": uuid.uuid4(),
-        "position": in_phase.filter(position__lte=assignment.position).count(),
-        "total": in_phase.count(),
+        "step": shown,
+        # The progress bar reads these.
+        "position": shown["position"],
+        "total": shown["total"],
+        "training": shown["training"],
         "question": method.question,
         "scales": method.scales,
         "keyboard_digits": method.keyboard_digits,
@@ -143,37 +121,9 @@ def _rate(request, session, assignment, error, status):
     return render(request, "listening/rate.html", context, status=status)
 
 
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return max(0, int(value)) if value not in (None, "") else None
-    except ValueError:
-        return None
-
-
 def _refused(request, session, exc: services.RatingError):
     session.refresh_from_db()
     return render_step(request, session, error=exc.rater_message, status=exc.status)
-
-
-@never_cache
-@methods_only("POST")
-def vote(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
-    session = owned_session(request, token)
-    with speaking(session.rater.language):
-        if rate_hit(name="vote_session", key=str(session.token)):
-            return too_many(request, "vote_session")
-        try:
-            services.vote_record(
-                session=session,
-                stimulus_key=request.POST.get("stimulus"),
-                answer=request.POST,
-                idempotency_key=request.POST.get("idempotency_key"),
-                time_on_page_ms=_int_or_none(request.POST.get("time_on_page_ms")),
-                play_count=_int_or_none(request.POST.get("play_count")) or 0,
-            )
-        except services.RatingError as exc:
-            return _refused(request, session, exc)
-    return redirect("listening:session", token=session.token)
 
 
 @never_cache

@@ -48,7 +48,14 @@ def test_an_unknown_test_link_is_404(client):
     assert client.get("/t/nope/").status_code == 404
 
 
+def listen(client, page) -> None:
+    """What a browser does with the page: fetch every clip's audio (which serves it)."""
+    for url in re.findall(rb'<audio id="[^"]+" preload="auto" src="([^"]+)"', page.content):
+        assert client.get(url.decode()).status_code == 200
+
+
 def vote_on_page(client, session, page, answer=None):
+    listen(client, page)
     rewind_serving(session)
     key = re.search(rb'name="stimulus" value="([^"]+)"', page.content).group(1).decode()
     token = re.search(rb'name="idempotency_key" value="([^"]+)"', page.content).group(1)
@@ -192,6 +199,7 @@ def test_a_qualification_older_than_30_days_is_asked_again(client, live_test):
 def test_a_vote_posted_too_soon_shows_an_error_and_stores_nothing(client, live_test):
     session_url, _session = to_rating(client, live_test)
     page = client.get(session_url)
+    listen(client, page)
     key = re.search(rb'name="stimulus" value="([^"]+)"', page.content).group(1).decode()
     session = Session.objects.get()
     posted = client.post(
@@ -217,9 +225,10 @@ def test_the_rating_page_and_audio_reveal_no_system_or_file_name(client, live_te
     # Audio on another origin (S3) is fetched without a referrer naming the session.
     assert page["Referrer-Policy"] == "same-origin"
     session = Session.objects.get()
+    key = re.search(r'name="stimulus" value="([^"]+)"', page.content.decode()).group(1)
     assignment = session.assignments.select_related(
         "stimulus__output__system", "stimulus__output__clip"
-    ).get(served_at__isnull=False, vote__isnull=True)
+    ).get(stimulus__key=key)
     stimulus = assignment.stimulus  # a rating clip, or the gold or trap
     clip_names = [o.clip.name.lower() for o in Output.objects.select_related("clip")]
     for secret in ["noisy input", "gating", "unprocessed", "spectral", "gold", "trap",
@@ -231,7 +240,7 @@ def test_the_rating_page_and_audio_reveal_no_system_or_file_name(client, live_te
     audio = client.get(audio_url)
     assert audio.status_code == 200
     assert audio["Content-Type"] == "audio/flac"
-    assert audio.content[:4] == b"fLaC"
+    assert audio.getvalue()[:4] == b"fLaC"
     assert "Content-Disposition" not in audio.headers
     header_text = " ".join(f"{k}: {v}" for k, v in audio.headers.items()).lower()
     assert "gating" not in header_text and ".flac" not in header_text
@@ -254,6 +263,7 @@ def test_absurd_browser_counters_are_capped_not_a_server_error(client, live_test
     session_url, _session = to_rating(client, live_test)
     page = client.get(session_url)
     session = Session.objects.get()
+    listen(client, page)
     rewind_serving(session)
     key = re.search(rb'name="stimulus" value="([^"]+)"', page.content).group(1).decode()
     posted = client.post(

@@ -6,8 +6,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from listening.models import Assignment, Session
 from listening.simulation import check_answers
@@ -26,6 +28,10 @@ class Visit:
 
     def get(self, url: str, **extra):
         response = self.client.get(url, **extra)
+        if response.streaming:  # audio is sent from the file: keep its bytes as the body
+            whole = HttpResponse(response.getvalue(), status=response.status_code)
+            whole.headers = response.headers
+            response = whole
         self.responses.append(response)
         return response
 
@@ -42,9 +48,12 @@ class Visit:
 
 
 def rewind_serving(session: Session, seconds: float = 60) -> None:
-    """Stand-in for listening to the end: move serving time into the past."""
-    for assignment in Assignment.objects.filter(session=session, served_at__isnull=False):
-        assignment.served_at -= timedelta(seconds=seconds)
+    """Stand-in for fetching the shown clips' audio and listening to the end: serving time
+    moves into the past (a shown clip whose audio was not fetched counts as fetched now)."""
+    now = timezone.now()
+    shown = Assignment.objects.filter(session=session).exclude(audio_digest="", served_at=None)
+    for assignment in shown:
+        assignment.served_at = (assignment.served_at or now) - timedelta(seconds=seconds)
         assignment.save(update_fields=["served_at"])
 
 

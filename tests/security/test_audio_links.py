@@ -92,8 +92,8 @@ def test_two_links_to_one_file_differ_and_both_play(client, stored_audio):
     assert first != second
     for url in (first, second):
         response = client.get(url)
-        assert response.status_code == 200 and response.content.startswith(b"fLaC")
-        assert stored_audio not in url and stored_audio.encode() not in response.content
+        assert response.status_code == 200 and response.getvalue().startswith(b"fLaC")
+        assert stored_audio not in url and stored_audio.encode() not in response.getvalue()
     # The database keeps digests: a dump of it opens nothing.
     tokens = {url.rstrip("/").rsplit("/", 1)[1] for url in (first, second)}
     assert not AudioLink.objects.filter(digest__in=tokens).exists()
@@ -128,3 +128,50 @@ def test_an_audio_link_takes_get_only(client, stored_audio, method):
     response = getattr(client, method)(storage.audio_url(stored_audio))
     assert response.status_code == 405
     assert b"takes GET" in response.content
+
+
+# -- byte ranges (Safari on iOS plays nothing without them) -------------------------------------
+RANGED = b"fLaC" + bytes(range(200))  # 204 bytes, each position's byte known
+
+
+@pytest.fixture
+def ranged_url(db) -> str:
+    return storage.audio_url(storage.encoded_save(RANGED))
+
+
+@pytest.mark.parametrize(
+    ("header", "first", "last"),
+    [
+        ("bytes=0-9", 0, 9),
+        ("bytes=10-", 10, 203),
+        ("bytes=-5", 199, 203),
+        ("bytes=200-999", 200, 203),
+    ],
+)
+def test_a_range_request_gets_those_bytes_with_206(client, ranged_url, header, first, last):
+    response = client.get(ranged_url, headers={"range": header})
+    assert response.status_code == 206
+    assert response["Content-Range"] == f"bytes {first}-{last}/204"
+    assert response["Accept-Ranges"] == "bytes"
+    assert int(response["Content-Length"]) == last - first + 1
+    assert response.getvalue() == RANGED[first : last + 1]
+
+
+def test_a_whole_file_says_it_takes_ranges(client, ranged_url):
+    response = client.get(ranged_url)
+    assert response.status_code == 200 and response["Accept-Ranges"] == "bytes"
+    assert response.getvalue() == RANGED and response["Content-Length"] == "204"
+    assert "Content-Disposition" not in response
+
+
+def test_a_range_past_the_end_is_416_with_the_size(client, ranged_url):
+    response = client.get(ranged_url, headers={"range": "bytes=204-"})
+    assert response.status_code == 416 and response["Content-Range"] == "bytes */204"
+
+
+@pytest.mark.parametrize(
+    "header", ["items=0-3", "bytes=9-2", "bytes=0-1,5-6", "bytes=-", "bytes=x-"]
+)
+def test_a_range_this_server_does_not_take_gets_the_whole_file(client, ranged_url, header):
+    response = client.get(ranged_url, headers={"range": header})
+    assert response.status_code == 200 and response.getvalue() == RANGED

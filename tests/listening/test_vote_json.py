@@ -1,0 +1,212 @@
+"""The vote as the page's script sends it (JSON in, the next clip out), serving time taken from
+the audio's first fetch, and the queries a vote may cost."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from listening.models import Assignment, Session, Vote
+from tests.listening.helpers import rater, rating_session
+
+pytestmark = pytest.mark.django_db
+
+STIMULUS = re.compile(r'name="stimulus" value="([^"]+)"')
+IDEMPOTENCY = re.compile(r'name="idempotency_key" value="([^"]+)"')
+AUDIO = re.compile(r'<audio id="[^"]+" preload="auto" src="([^"]+)"')
+
+
+@pytest.fixture
+def session(client, live_test) -> Session:
+    """A session at its first rating clip, owned by the test client's browser."""
+    found = rating_session(live_test, rater(name="json-voter"))
+    browser = client.session
+    browser["auricle_rater_ids"] = [found.rater_id]
+    browser.save()
+    return found
+
+
+def page_step(client, session) -> dict:
+    page = client.get(reverse("listening:session", args=[session.token])).content.decode()
+    return {
+        "stimulus": STIMULUS.search(page).group(1),
+        "idempotency_key": IDEMPOTENCY.search(page).group(1),
+        "urls": AUDIO.findall(page),
+    }
+
+
+def assignment_of(session, key) -> Assignment:
+    return Assignment.objects.select_related("stimulus").get(session=session, stimulus__key=key)
+
+
+def heard(client, session, step, seconds_ago: float = 60) -> Assignment:
+    """Fetch the step's audio, then move its serving time back as if listened to."""
+    for url in step["urls"]:
+        assert client.get(url).status_code == 200
+    assignment = assignment_of(session, step["stimulus"])
+    assert assignment.served_at is not None
+    Assignment.objects.filter(pk=assignment.pk).update(
+        served_at=assignment.served_at - timedelta(seconds=seconds_ago)
+    )
+    return assignment
+
+
+def post_json(client, session, step, score=4, **extra):
+    body = {"stimulus": step["stimulus"], "idempotency_key": step["idempotency_key"],
+            "score": score, "play_count": 1, **extra}  # fmt: skip
+    return client.post(
+        reverse("listening:vote", args=[session.token]),
+        json.dumps(body),
+        content_type="application/json",
+        headers={"accept": "application/json"},
+    )
+
+
+def test_a_json_vote_is_stored_and_answered_with_the_next_clip(client, session):
+    step = page_step(client, session)
+    heard(client, session, step)
+    answer = post_json(client, session, step, score=2)
+    assert answer.status_code == 200, answer.content
+    assert answer["Content-Type"] == "application/json"
+    stored = Vote.objects.get(idempotency_key=step["idempotency_key"])
+    assert stored.score == 2 and str(stored.stimulus.key) == step["stimulus"]
+    following = answer.json()["next"]
+    expected = (
+        Assignment.objects.filter(session=session, phase="rating", vote__isnull=True)
+        .order_by("position")
+        .select_related("stimulus")
+        .first()
+    )
+    assert following["stimulus"] == str(expected.stimulus.key)
+    assert following["stimulus"] != step["stimulus"]
+    assert set(following) == {
+        "stimulus",
+        "idempotency_key",
+        "clips",
+        "position",
+        "total",
+        "training",
+        "label",
+    }
+    assert following["training"] is False and following["position"] == 2
+    assert following["label"] == f"Clip 2 of {following['total']}"
+    assert following["total"] == session.assignments.filter(phase="rating").count()
+    assert [clip["id"] for clip in following["clips"]] == ["clip"]
+    assert uuid.UUID(following["idempotency_key"]) != uuid.UUID(step["idempotency_key"])
+    # The next clip's link is live and is that stimulus's audio.
+    audio = client.get(following["clips"][0]["url"])
+    assert audio.status_code == 200 and audio.getvalue()[:4] == b"fLaC"
+
+
+def test_the_whole_rating_phase_goes_by_json_and_ends_with_the_code_page(client, session):
+    step = page_step(client, session)
+    for _ in range(session.assignments.filter(phase="rating").count()):
+        heard(client, session, step)
+        answer = post_json(client, session, step).json()
+        if answer["next"] is None:
+            break
+        following = answer["next"]
+        step = {**following, "urls": [clip["url"] for clip in following["clips"]]}
+    assert answer == {"stored": True, "next": None, "redirect": f"/s/{session.token}/"}
+    session.refresh_from_db()
+    assert session.state == Session.State.COMPLETE and session.completion_code
+    assert Vote.objects.filter(session=session, role="rating").count() == 3
+    end = client.get(answer["redirect"])
+    assert session.completion_code.encode() in end.content
+
+
+def test_a_page_that_was_shown_serves_nothing_until_its_audio_is_fetched(client, session):
+    step = page_step(client, session)
+    assignment = assignment_of(session, step["stimulus"])
+    assert assignment.served_at is None
+    before = timezone.now()
+    assert client.get(step["urls"][0]).status_code == 200
+    after = timezone.now()
+    assignment.refresh_from_db()
+    assert before <= assignment.served_at <= after
+    # A second fetch (a replay, a range request) does not move it.
+    assert client.get(step["urls"][0], headers={"range": "bytes=0-9"}).status_code == 206
+    first = assignment.served_at
+    assignment.refresh_from_db()
+    assert assignment.served_at == first
+
+
+def test_a_vote_for_a_clip_whose_audio_was_never_fetched_is_refused(client, session):
+    step = page_step(client, session)
+    answer = post_json(client, session, step)
+    assert answer.status_code == 400
+    assert answer.json() == {
+        "error": "not_served",
+        "message": "That clip has not been played yet.",
+        "detail": "the clip's audio was never fetched in this session",
+    }
+    assert not Vote.objects.filter(session=session, role="rating").exists()
+    # The plain form says the same on the page.
+    form = client.post(
+        reverse("listening:vote", args=[session.token]),
+        {"stimulus": step["stimulus"], "idempotency_key": step["idempotency_key"], "score": "4"},
+    )
+    assert form.status_code == 400 and b"That clip has not been played yet." in form.content
+    assert not Vote.objects.filter(session=session, role="rating").exists()
+
+
+def test_listening_time_counts_from_the_fetch_not_the_page(client, session):
+    step = page_step(client, session)
+    # The page was shown long ago; the audio was fetched only now.
+    Session.objects.filter(pk=session.pk).update(last_seen_at=timezone.now() - timedelta(hours=1))
+    for url in step["urls"]:
+        client.get(url)
+    answer = post_json(client, session, step)
+    assert answer.status_code == 400 and answer.json()["error"] == "too_fast"
+    assert not Vote.objects.filter(session=session, role="rating").exists()
+    # Once the clip's length has passed since the fetch, the same vote is taken.
+    assignment = assignment_of(session, step["stimulus"])
+    Assignment.objects.filter(pk=assignment.pk).update(
+        served_at=assignment.served_at - timedelta(seconds=assignment.stimulus.duration + 0.1)
+    )
+    assert post_json(client, session, step).status_code == 200
+
+
+def test_a_repeated_json_vote_is_stored_once(client, session):
+    step = page_step(client, session)
+    heard(client, session, step)
+    first = post_json(client, session, step, score=5)
+    again = post_json(client, session, step, score=1)
+    assert first.status_code == again.status_code == 200
+    assert Vote.objects.filter(idempotency_key=step["idempotency_key"]).get().score == 5
+    # The repeat does not hand out a second next clip: it sends the page to the server's step.
+    assert again.json() == {"stored": True, "next": None, "redirect": f"/s/{session.token}/"}
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [(b"{not json", "not valid JSON"), (b"[1, 2]", "must be an object"), (b"x" * 5000, "over")],
+)
+def test_a_malformed_json_body_is_a_clear_400_and_stores_nothing(client, session, body, said):
+    page_step(client, session)
+    answer = client.post(
+        reverse("listening:vote", args=[session.token]), body, content_type="application/json"
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "bad_id" and said in answer.json()["detail"]
+    assert not Vote.objects.filter(session=session).exclude(role="training").exists()
+
+
+def test_a_json_vote_is_bounded_in_queries(client, session, django_assert_max_num_queries):
+    """Eleven: the session (with test and rater), the browser's session, the locked session,
+    the key, the assignment (with its vote), the insert, the next assignment, the session's
+    save, the counts, the next link and its tie to the assignment; and the savepoint and its
+    release that the test's own transaction adds around the vote's."""
+    step = page_step(client, session)
+    heard(client, session, step)
+    with django_assert_max_num_queries(13):
+        answer = post_json(client, session, step)
+    assert answer.status_code == 200 and answer.json()["next"]
+    with django_assert_max_num_queries(3):  # the link, the serving stamp
+        assert client.get(answer.json()["next"]["clips"][0]["url"]).status_code == 200
