@@ -10,6 +10,7 @@ import pandas as pd
 from analysis.plots import histogram_svg, intervals_svg, scatter_svg
 from analysis.presentation import nan_to_none
 from analysis.presenters.anchors import anchors_context
+from analysis.presenters.banks import banks_context
 from analysis.presenters.labels import metric_label, tier_label
 from analysis.presenters.tables import (
     agreement_kept,
@@ -46,6 +47,7 @@ def page_context(*, test: ListeningTest, results: ReportResults, built=None) -> 
         "draws": results.draws or REPORT_DRAWS,
         "progress": listening_test_progress(test=test),
         "screening": _screening(results),
+        "banks": banks_context(test=test),
         "n_votes": len(results.votes),
         "n_simulated": simulated,
         "all_simulated": len(results.votes) > 0 and simulated == len(results.votes),

@@ -1,8 +1,14 @@
 """Builds every stimulus a published test needs besides its outputs, for each of its languages:
 gold, trapping and training clips, and the trials of the qualification and setup checks.
 
-All of it is synthesised here from the test set's clean references and espeak-ng; nothing is
-downloaded. Stored names are random, like every other stimulus.
+All of it is synthesised here from the test set's clips, their clean references and espeak-ng;
+nothing is downloaded. Stored names are random, like every other stimulus.
+
+The gold and trap banks are as large as a rater could need: the test's session limit times the
+gold (or traps) per session, as far as the test set has clips. Gold comes from every clean
+reference (spread over the set when there are more than needed); traps from every clip of the
+set, each from its own offset into the clip, in one of two wordings, with answers spread over
+the scale. So a rater meets the same gold or trap again only when the test set is too small.
 """
 
 from __future__ import annotations
@@ -20,8 +26,12 @@ from listening.models import CheckItem, ListeningTest, Stimulus
 from listening.stimuli import audio as sig
 from listening.stimuli import speech
 
+# The smallest banks, built from fewer sources over again when the test set is small.
 GOLD_SOURCES = 4
 TRAP_COUNT = 6
+# A trap plays this many seconds of its clip, from a random offset into it, then the
+# instruction.
+TRAP_HEAD_SECONDS = 3.0
 DIN_SNR_DB = (-2.0, -4.0, -6.0, -8.0)
 DIN_BANK = 12
 PAIR_BANK = 8
@@ -50,22 +60,33 @@ def stimuli_build(*, test: ListeningTest, language: str, files: StoredFiles) -> 
     if test.stimuli.filter(language=language).exclude(role=Stimulus.Role.RATING).exists():
         return 0
     rng = np.random.default_rng([zlib.crc32(language.encode()), test.pk])
-    sources = _clean_sources(test, language)
+    gold_needed = test.max_sessions_per_rater * test.gold_per_session
+    sources = _clean_sources(test, language, max(gold_needed, GOLD_SOURCES))
     built = Builder(test, language, rng, files)
-    built.gold(sources)
-    built.traps(sources)
+    built.gold(sources, one_each=len(sources) >= gold_needed)
+    trap_needed = max(test.max_sessions_per_rater * test.traps_per_session, TRAP_COUNT)
+    built.traps(_clip_sources(test, language, trap_needed) or sources, trap_needed)
     built.training(sources[0])
     Stimulus.objects.bulk_create(built.stimuli)
     CheckItem.objects.bulk_create(checks_build(test, language, sources[0], rng, files))
     return len(built.stimuli)
 
 
-def _clean_sources(test: ListeningTest, language: str) -> list[Source]:
-    clips = (
-        Clip.objects.filter(corpus__testsets=test.testset, corpus__language=language)
-        .exclude(reference="")
-        .order_by("corpus_id", "name")[:GOLD_SOURCES]
+def _spread(clips: list[Clip], limit: int) -> list[Clip]:
+    """At most limit of the clips, evenly over the list (so over its corpora and names)."""
+    if len(clips) <= limit:
+        return clips
+    return [clips[i] for i in np.linspace(0, len(clips) - 1, limit).round().astype(int)]
+
+
+def _language_clips(test: ListeningTest, language: str):
+    return Clip.objects.filter(corpus__testsets=test.testset, corpus__language=language).order_by(
+        "corpus_id", "name"
     )
+
+
+def _clean_sources(test: ListeningTest, language: str, limit: int) -> list[Source]:
+    clips = _spread(list(_language_clips(test, language).exclude(reference="")), limit)
     sources = []
     for clip in clips:
         audio, rate = storage.audio_load(clip.reference.name)
@@ -73,6 +94,15 @@ def _clean_sources(test: ListeningTest, language: str) -> list[Source]:
     if not sources:  # real recordings with no clean reference: a synthetic sentence stands in
         spoken = speech.speak(language, speech.calibration_text(language))
         sources.append(Source("platform:calibration", spoken, speech.RATE))
+    return sources
+
+
+def _clip_sources(test: ListeningTest, language: str, limit: int) -> list[Source]:
+    """The test set's clips as raters hear them rated (the input), for traps."""
+    sources = []
+    for clip in _spread(list(_language_clips(test, language)), limit):
+        audio, rate = storage.audio_load(clip.audio.name)
+        sources.append(Source(f"{clip.corpus_id}:{clip.utterance}", audio, rate))
     return sources
 
 
@@ -87,6 +117,7 @@ class Builder:
         # The bottom of the method's scale, where the strongest anchor belongs.
         self.worst = self.method.low
         self.tolerance = test.gold_tolerance
+        self.spoken: dict[tuple[int, int], np.ndarray] = {}  # (answer, wording) → speech
 
     # -- stimuli -------------------------------------------------------------------------------
     def add(self, role, utterance, audio, rate, *, reference=None, accept=None) -> None:
@@ -121,30 +152,59 @@ class Builder:
         reference = source.audio if self.test.is_paired else None
         self.add(role, source.utterance, processed, source.rate, reference=reference, accept=accept)
 
-    def gold(self, sources: list[Source]) -> None:
+    def gold(self, sources: list[Source], *, one_each: bool) -> None:
+        """A strong MNRU anchor (worst) of each source, and for single-clip methods the clean
+        source (best) too; with one_each (sources enough for the bank), one gold a source,
+        worst and best in turn."""
         t = self.tolerance
         worst = (self.worst, self.worst + t)
+        best = (self.method.high - t, self.method.high)
         for index, source in enumerate(sources):
-            anchor = sig.mnru(source.audio, source.rate, sig.ANCHOR_Q_DB, seed=index)
-            self.pair_or_single(Stimulus.Role.GOLD, source, anchor, worst)
-            if not self.test.is_paired:
-                best = self.method.high
-                self.pair_or_single(Stimulus.Role.GOLD, source, source.audio, (best - t, best))
+            wanted = ["worst"] if self.test.is_paired else ["worst", "best"]
+            if one_each and not self.test.is_paired:
+                wanted = [wanted[index % 2]]
+            if "worst" in wanted:
+                anchor = sig.mnru(source.audio, source.rate, sig.ANCHOR_Q_DB, seed=index)
+                self.pair_or_single(Stimulus.Role.GOLD, source, anchor, worst)
+            if "best" in wanted:
+                self.pair_or_single(Stimulus.Role.GOLD, source, source.audio, best)
 
-    def traps(self, sources: list[Source]) -> None:
-        for number in range(TRAP_COUNT):
-            self.add_trap(Stimulus.Role.TRAP, sources[number % len(sources)])
+    def traps(self, sources: list[Source], count: int) -> None:
+        """count traps (at least TRAP_COUNT), at most one a source while the sources last."""
+        count = max(TRAP_COUNT, min(count, len(sources)))
+        scale = np.arange(self.method.low, self.method.high + 1)
+        answers = np.concatenate(
+            [self.rng.permutation(scale) for _ in range(-(-count // len(scale)))]
+        )
+        for number in range(count):
+            source = sources[number % len(sources)]
+            self.add_trap(Stimulus.Role.TRAP, source, answer=int(answers[number]), wording=number)
 
-    def add_trap(self, role, source: Source) -> None:
+    def _instruction(self, answer: int, wording: int, rate: int) -> np.ndarray:
+        """The spoken instruction, synthesised once per answer and wording."""
+        key = (answer, wording % speech.WORDINGS)
+        if key not in self.spoken:
+            every_scale = bool(self.method.side_scales)
+            text = speech.trap_text(self.language, answer, every_scale=every_scale, wording=key[1])
+            self.spoken[key] = speech.speak(self.language, text)
+        return sig.at_rate(self.spoken[key], speech.RATE, rate)
+
+    def _head(self, source: Source) -> np.ndarray:
+        """TRAP_HEAD_SECONDS of the clip from a random offset into it."""
+        length = int(TRAP_HEAD_SECONDS * source.rate)
+        start = int(self.rng.integers(0, max(1, len(source.audio) - length)))
+        return source.audio[start : start + length]
+
+    def add_trap(self, role, source: Source, *, answer: int | None = None, wording: int = 0):
         trap = self.method.trap
         if not trap.spoken:  # the reference against itself, judged by the method's rule
             return self.add(role, source.utterance, source.audio, source.rate,
                             reference=source.audio, accept=trap.accept)  # fmt: skip
-        answer = int(self.rng.integers(self.method.low, self.method.high + 1))
-        every_scale = bool(self.method.side_scales)
-        text = speech.trap_text(self.language, answer, every_scale=every_scale)
-        instruction = sig.at_rate(speech.speak(self.language, text), speech.RATE, source.rate)
-        audio = sig.trap(source.audio, instruction, source.rate)
+        if answer is None:
+            answer = int(self.rng.integers(self.method.low, self.method.high + 1))
+        instruction = self._instruction(answer, wording, source.rate)
+        head = self._head(source)
+        audio = sig.trap(head, instruction, source.rate, head_seconds=TRAP_HEAD_SECONDS)
         return self.add(role, source.utterance, audio, source.rate, accept=(answer, answer))
 
     def training(self, source: Source) -> None:

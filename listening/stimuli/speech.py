@@ -65,6 +65,36 @@ PROMPTS: dict[str, tuple[str, str, str, str]] = {
     ),
 }
 
+# language → (one-scale trap, every-scale trap): a second wording, so that a rater who has
+# met many traps is not simply waiting for one sentence.
+SECOND_WORDINGS: dict[str, tuple[str, str]] = {
+    "en": (
+        "Attention please. Now select the answer {n}.",
+        "Attention please. Now select the answer {n} on every scale.",
+    ),
+    "de": (
+        "Achtung, bitte. Wählen Sie jetzt die Antwort {n}.",
+        "Achtung, bitte. Wählen Sie jetzt auf jeder Skala die Antwort {n}.",
+    ),
+    "fr": (
+        "Attention, s'il vous plaît. Choisissez maintenant la réponse {n}.",
+        "Attention, s'il vous plaît. Choisissez maintenant la réponse {n} sur chaque échelle.",
+    ),
+    "es": (
+        "Atención, por favor. Elija ahora la respuesta {n}.",
+        "Atención, por favor. Elija ahora la respuesta {n} en cada escala.",
+    ),
+    "zh": (
+        "qing3 zhu4 yi4. xian4 zai4 qing3 xuan3 ze2 da2 an4 {n}.",
+        "qing3 zhu4 yi4. xian4 zai4 qing3 zai4 mei3 ge4 liang4 biao3 shang4 xuan3 ze2 da2 an4 {n}.",
+    ),
+    "ja": (
+        "ちゅういしてください。 いま、 こたえ {n} を えらんでください。",
+        "ちゅういしてください。 いま、 すべての しつもんで、 こたえ {n} を えらんでください。",
+    ),
+}
+WORDINGS = 2
+
 # How digits are written for the voice: pinyin syllables for Chinese, numerals elsewhere.
 _PINYIN_DIGITS = ["ling2", "yi1", "er4", "san1", "si4", "wu3", "liu4", "qi1", "ba1", "jiu3"]
 
@@ -79,8 +109,11 @@ def digit_text(language: str, digit: int) -> str:
     return _PINYIN_DIGITS[digit] if language == "zh" else str(digit)
 
 
-def trap_text(language: str, answer: int, *, every_scale: bool) -> str:
+def trap_text(language: str, answer: int, *, every_scale: bool, wording: int = 0) -> str:
+    """The trap's spoken instruction; wording 0 or 1 (WORDINGS) picks one of two phrasings."""
     _voice, one, every, _calibration = _prompts(language)
+    if wording % WORDINGS:
+        one, every = SECOND_WORDINGS[language]
     return (every if every_scale else one).format(n=digit_text(language, answer))
 
 
