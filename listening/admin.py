@@ -48,6 +48,18 @@ class ListeningTestAdmin(admin.ModelAdmin):
             },
         ),
         (
+            "Allocation",
+            {
+                "fields": [
+                    "allocation",
+                    "vote_budget",
+                    ("min_votes_per_clip", "max_votes_per_clip"),
+                ],
+                "description": "Adaptive: votes go to the systems furthest from the target "
+                "half-width; a system that meets it takes no more than the minimum a clip.",
+            },
+        ),
+        (
             "Qualification (P.808 defaults)",
             {
                 "fields": [
