@@ -111,3 +111,23 @@ def test_clips_under_the_minimum_come_first_then_by_rank_then_least_voted():
 @pytest.mark.parametrize(("size", "open_systems", "cap"), [(10, 10, 1), (10, 3, 4), (10, 1, 10)])
 def test_an_adaptive_session_spreads_over_the_open_systems(size, open_systems, cap):
     assert session_system_cap(size=size, open_systems=open_systems) == cap
+
+
+def test_the_policy_and_the_simulation_import_no_django():
+    import ast
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "listening" / "allocation"
+    for name in ("policy.py", "simulation.py"):
+        tree = ast.parse((folder / name).read_text())
+        modules = {
+            module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for module in (
+                [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
+            )
+        }
+        assert not {m for m in modules if m and m.split(".")[0] in {"django", "listening"}} - {
+            "listening.allocation.policy"
+        }, name
