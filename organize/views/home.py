@@ -49,7 +49,11 @@ def corpus_add(request: HttpRequest) -> HttpResponse:
         level = messages.SUCCESS if done.ingested else messages.ERROR
         messages.add_message(request, level, lines[0])
         return _form_page(request, forms.CorpusUploadForm(), title, report=lines)
-    messages.success(request, f"Ingest started in the background (job {done.pk}).")
+    done.refresh_from_db()
+    if done.status == "failed":  # run at once (no broker) and refused
+        form.add_error("upload", done.message)
+        return _form_page(request, form, title, status=400)
+    messages.success(request, f"Ingest of {done.params['name']!r}: {done.status}. {done.message}")
     return redirect("organize:home")
 
 

@@ -123,3 +123,16 @@ def test_monitoring_counts_money_committed_and_paid(organizer_client):
     panel = organizer_client.get(reverse("organize:monitor", args=[test.pk]), {"panel": 1})
     # committed: three sessions not rejected at 1.50, and the bonus: 5.00; paid: 1.50 + 0.50
     assert "5.00</span> GBP committed · 2.00 paid" in panel.content.decode()
+
+
+def test_an_upload_that_is_no_zip_is_refused_naming_the_problem(organizer_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from enhancement.models import Corpus
+
+    upload = SimpleUploadedFile("speech.zip", b"not a zip at all", content_type="application/zip")
+    data = {"name": "speech", "language": "en", "kind": "speech", "upload": upload}
+    response = organizer_client.post(reverse("organize:corpus-add"), data)
+    assert response.status_code == 400
+    assert "zip" in response.content.decode().split('class="error"', 1)[1][:300].lower()
+    assert not Corpus.objects.exists()
