@@ -113,7 +113,13 @@ class ListeningTestAdmin(admin.ModelAdmin):
     @admin.display(description="votes")
     def progress(self, obj: ListeningTest) -> str:
         p = listening_test_progress(test=obj)
-        return f"{p['votes']}/{p['target']} ({p['percent']:.0f}%), {p['complete']} sessions done"
+        text = f"{p['votes']}/{p['target']} ({p['percent']:.0f}%), {p['complete']} sessions done"
+        allocation = p["allocation"]
+        if allocation is not None:
+            met = sum(row["met"] for row in allocation["systems"])
+            text += f"; adaptive: {met}/{len(allocation['systems'])} systems at their target"
+            text += ", complete" if allocation["complete"] else ""
+        return text
 
     @admin.display(description="links")
     def links(self, obj: ListeningTest):

@@ -8,6 +8,7 @@ import time
 import pytest
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from listening import services
 from listening.allocation.policy import SystemEstimate
@@ -144,3 +145,12 @@ def test_a_minimum_above_the_cap_is_refused_naming_the_field(adaptive):
     with pytest.raises(ValidationError) as refused:
         adaptive.full_clean()
     assert "min_votes_per_clip" in refused.value.message_dict
+
+
+def test_the_admin_shows_how_many_systems_met_their_target(admin_client, adaptive):
+    done, _needy = _systems(adaptive)
+    _estimates_store(adaptive, met={done})
+    url = reverse("admin:listening_listeningtest_change", args=[adaptive.pk])
+    page = admin_client.get(url).content.decode()
+    assert "adaptive: 1/2 systems at their target" in page
+    assert "at their target, complete" not in page
