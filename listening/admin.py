@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import csv
+
 from django.contrib import admin, messages
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
 from jobs.services import job_start
 from jobs.views import jobs_started
 from listening import lifecycle
+from listening.identity import participant_hash
 from listening.models import (
     Assignment,
     CheckItem,
@@ -230,6 +234,23 @@ class AssignmentAdmin(admin.ModelAdmin):
     list_select_related = ["session", "stimulus"]
 
 
+CODE_COLUMNS = ["test", "session", "platform", "rater", "state", "started_at", "completed_at",
+                "completion_code"]  # fmt: skip
+
+
+def session_codes_csv(sessions) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="completion_codes.csv"'
+    writer = csv.writer(response)
+    writer.writerow(CODE_COLUMNS)
+    for session in sessions:
+        writer.writerow([session.test.name, session.token, session.rater.platform,
+                         session.rater.external_id, session.state, session.started_at.isoformat(),
+                         session.completed_at.isoformat() if session.completed_at else "",
+                         session.completion_code])  # fmt: skip
+    return response
+
+
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
     list_display = [
@@ -241,6 +262,25 @@ class SessionAdmin(admin.ModelAdmin):
     list_select_related = ["test", "rater"]
     inlines = [AssignmentInline]
     readonly_fields = ["token", "completion_code"]
+    actions = ["export_completion_codes"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also by a platform's participant id as the organizer has it (a Prolific PID): it is
+        hashed as a rater's id is, and only the hash is looked up."""
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term:
+            hashes = [
+                participant_hash(platform=p, participant_id=term) for p in Rater.Platform.values
+            ]
+            hashed = queryset.filter(rater__external_id__in=hashes)
+            found = found | (hashed.distinct() if found.query.distinct else hashed)
+        return found, duplicates
+
+    @admin.action(description="Export completion codes (CSV)", permissions=["view"])
+    def export_completion_codes(self, request, queryset):
+        """The selected sessions' completion codes, raters by their hashed id."""
+        return session_codes_csv(queryset.select_related("test", "rater").order_by("pk"))
 
 
 @admin.register(Vote)
