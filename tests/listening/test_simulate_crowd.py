@@ -70,7 +70,9 @@ def test_every_kind_of_rater_takes_an_acr_test_in_two_languages(live_server):
     assert Counter(Rater.objects.values_list("language", flat=True)) == {"en": 4, "de": 4}
     assert by_kind["abandoner"].outcome == "abandoned"
     assert {r.outcome for r in crowd.results if r.kind != "abandoner"} == {"completed"}
-    assert by_kind["too_fast"].refused[400] == 2  # its first two answers, before the clip ended
+    # its first two answers come at once: refused unless the audio took the clip's length to
+    # arrive (0.3 s clips, a loaded machine)
+    assert 1 <= by_kind["too_fast"].refused[400] <= 2
     refused = {r.kind: r.refusals for r in crowd.results if r.kind != "too_fast" and r.refused}
     # SQLite has no row locks: a double click's second POST may find the vote just stored
     assert set(refused) <= {"double_submitter"}, refused
