@@ -20,6 +20,7 @@ from analysis.models import Report
 from analysis.presenters.page import builds_context, page_context
 from analysis.results import results_current
 from analysis.services import PENDING, report_file
+from jobs.models import Job
 from jobs.services import job_start
 from jobs.views import jobs_started
 from listening.models import ListeningTest
@@ -47,14 +48,22 @@ def report(request: HttpRequest, test_id: int) -> HttpResponse:
 @require_POST
 def report_build(request: HttpRequest, test_id: int) -> HttpResponse:
     """Start a build of the report (files, mixed model, bootstrap, agreement per language) as
-    a job, and show its page; a build already pending is shown on the report page."""
+    a job and show the job's page while it runs; a build that is already over (no worker, or a
+    quick one) or already pending is shown on the report page."""
     test = get_object_or_404(ListeningTest, pk=test_id)
     pending = test.reports.filter(status__in=PENDING).first()
     if pending is not None:
         messages.info(request, f"A build of this report is already {pending.status}.")
         return redirect("analysis:report", test_id=test.pk)
     job = job_start(kind="report", params={}, target=test, user=request.user)
-    return jobs_started(request, [job])
+    job.refresh_from_db()
+    if not job.finished:
+        return jobs_started(request, [job])
+    if job.status == Job.Status.DONE:
+        messages.success(request, "The report is built.")
+    else:
+        messages.error(request, f"The report build {job.status}: {job.message}")
+    return redirect("analysis:report", test_id=test.pk)
 
 
 @role_required(Role.ANALYST)

@@ -197,7 +197,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The longest a task may run (generation of a large set), then the hard stop; Redis hands an
 # unacknowledged task to another worker after the visibility timeout, so it must be longer.
 CELERY_TASK_TIME_LIMIT = env_int("AURICLE_TASK_TIME_LIMIT", 12 * 3600, minimum=10)
-CELERY_TASK_SOFT_TIME_LIMIT = max(CELERY_TASK_TIME_LIMIT - 60, CELERY_TASK_TIME_LIMIT // 2)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - min(60, CELERY_TASK_TIME_LIMIT // 10)
 CELERY_VISIBILITY_TIMEOUT = env_int(
     "AURICLE_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 1800, minimum=10
 )
