@@ -38,15 +38,10 @@ def test_the_language_choice_starts_empty_and_the_browser_only_suggests(client, 
     assert selected(page) == [""]  # nothing chosen for the rater
     assert '<option value="de">Deutsch</option>' in text
     assert 'id="language-suggestion"' in text and "Deutsch" in text.split("language-suggestion")[1]
-
-
-def test_a_browser_language_the_test_lacks_suggests_nothing(client, live_test):
+    # A browser language the test lacks suggests nothing.
     page = client.get(entry_url(live_test), HTTP_ACCEPT_LANGUAGE="ja")
-    assert selected(page) == [""]
-    assert b"language-suggestion" not in page.content
-
-
-def test_starting_with_the_empty_choice_names_the_missing_language(client, live_test):
+    assert selected(page) == [""] and b"language-suggestion" not in page.content
+    # Starting with the empty choice names what is missing and opens nothing.
     page = client.post(entry_url(live_test), {"language": "", "consent": "1"})
     assert page.status_code == 400
     assert b"choose the language you speak natively" in page.content
@@ -60,6 +55,10 @@ def test_a_test_in_one_language_offers_only_that_one(client):
 
 
 def test_the_consent_page_shows_the_studys_facts_in_the_raters_language(client, live_test):
+    durations_set(live_test, check=2.0, clip=4.0)
+    page = client.get(entry_url(live_test))
+    # Without a set duration it is estimated: 322 s in all (see the progress test), 6 min.
+    assert re.search(r'id="consent-minutes">about 6 min<', page.content.decode())
     live_test.consent_minutes = 12
     live_test.consent_pay = "£1.80"
     live_test.consent_researcher = "Dr. A. Researcher, Example University"
@@ -73,13 +72,6 @@ def test_the_consent_page_shows_the_studys_facts_in_the_raters_language(client, 
     assert 'href="mailto:study@example.org"' in text
     assert "Answers are kept for five years." in text
     assert "jederzeit" in text  # withdrawal, translated
-
-
-def test_without_a_set_duration_the_consent_page_estimates_it(client, live_test):
-    durations_set(live_test, check=2.0, clip=4.0)
-    page = client.get(entry_url(live_test))
-    # 322 s in all (see the next test), so about 6 minutes.
-    assert re.search(r'id="consent-minutes">about 6 min<', page.content.decode())
 
 
 def durations_set(test, *, check: float, clip: float) -> None:
