@@ -49,6 +49,23 @@ class CorpusAdmin(admin.ModelAdmin):
     list_display = ["name", "language", "kind", "clip_count", "created_at"]
     list_filter = ["language", "kind"]
     search_fields = ["name"]
+    actions = ["simulate"]
+
+    @admin.action(
+        description="Make a noisy copy (simulated distortions, seed 0) as a job",
+        permissions=["add"],
+    )
+    def simulate(self, request, queryset):
+        started = []
+        for corpus in queryset:
+            params = {"name": f"{corpus.name} noisy (seed 0)", "seed": 0}
+            try:
+                started.append(
+                    job_start(kind="simulate", params=params, target=corpus, user=request.user)
+                )
+            except JobRefused as exc:
+                self.message_user(request, f"{corpus.name}: {exc}", messages.ERROR)
+        return jobs_started(request, started)
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.ingest_view)

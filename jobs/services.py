@@ -4,11 +4,13 @@ the periodic sweep that fails jobs whose worker died."""
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from jobs.errors import JobFailed, JobRefused
@@ -124,6 +126,33 @@ def _finish(job: Job, progress: JobProgress, status: str, message: str, result=N
     job.save()
 
 
+@contextmanager
+def _heartbeat(job: Job):
+    """Beat every third of JOBS_DEAD_AFTER while the runner works, so that one long item (a
+    report build, a big batch) is not taken for a dead worker by the sweep."""
+    stop = threading.Event()
+    every = settings.JOBS_DEAD_AFTER / 3
+
+    def beat() -> None:
+        try:
+            while not stop.wait(every):
+                Job.objects.filter(pk=job.pk, status=Status.RUNNING).update(
+                    heartbeat_at=timezone.now()
+                )
+        except DatabaseError:
+            logger.warning("job %s: a heartbeat could not be written", job.pk)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"job-{job.pk}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def job_execute(*, job_id: int, on_change=None) -> Job:
     """Run the job here, recording its progress, errors and outcome on its row. A transient
     database error is raised (the task retries); any other failure is recorded, not raised."""
@@ -132,7 +161,8 @@ def job_execute(*, job_id: int, on_change=None) -> Job:
         return Job.objects.get(pk=job_id)
     progress = JobProgress(job, on_change=on_change)
     try:
-        result = RUNNERS[job.kind].run(job, progress)
+        with _heartbeat(job):
+            result = RUNNERS[job.kind].run(job, progress)
     except JobCancelled:
         _finish(job, progress, Status.CANCELLED, _cancelled_message(progress))
     except JobFailed as exc:

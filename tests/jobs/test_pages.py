@@ -83,3 +83,16 @@ def test_the_admin_publish_action_is_a_job_and_a_live_test_is_refused_first(clie
     answer = client.post(url, {"action": "publish", "_selected_action": [test.pk]}, follow=True)
     assert "cannot publish a test that is live" in answer.text
     assert Job.objects.filter(kind="publish").count() == 1
+
+
+def test_the_admin_makes_a_noisy_copy_of_a_corpus_as_a_job(client):
+    corpus = corpus_make("en", 2)
+    client.force_login(person_make("organizer"))
+    url = reverse("admin:enhancement_corpus_changelist")
+    answer = client.post(url, {"action": "simulate", "_selected_action": [corpus.pk]})
+    job = Job.objects.get(kind="simulate")
+    assert answer.url == reverse("jobs:detail", args=[job.pk])
+    assert job.status == Job.Status.DONE and job.result["clips"] == 2
+    again = client.post(url, {"action": "simulate", "_selected_action": [corpus.pk]}, follow=True)
+    assert "a corpus named &#x27;corpus-en-2 noisy (seed 0)&#x27; exists already" in again.text
+    assert Job.objects.filter(kind="simulate").count() == 1
