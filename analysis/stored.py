@@ -1,5 +1,6 @@
 """ReportResults as JSON for its Report row, and back whole: a frame column by column with its
-dtypes, a value that cannot be computed (NaN) as null, sequences as lists (loaded as tuples)."""
+dtypes, a value that cannot be computed (NaN) as null, an infinite one (a paired t with no spread)
+as a marker JSON can hold, sequences as lists (loaded as tuples)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pandas as pd
 from analysis.results import ReportResults
 
 FRAME = "__frame__"
+INFINITE = "__infinite__"  # {INFINITE: 1} is +inf, {INFINITE: -1} is -inf: JSON has neither
 
 
 def results_dump(results: ReportResults) -> dict:
@@ -35,7 +37,7 @@ def frame_dump(frame: pd.DataFrame) -> dict:
 
 def frame_load(data: dict) -> pd.DataFrame:
     columns = [
-        pd.Series(values, dtype=dtype, name=name)
+        pd.Series([_infinite_load(value) for value in values], dtype=dtype, name=name)
         for name, dtype, values in zip(data["columns"], data["dtypes"], data["values"], strict=True)
     ]
     return pd.concat(columns, axis=1) if columns else pd.DataFrame()
@@ -58,6 +60,14 @@ def _dump(value):
         value = value.item()
     if isinstance(value, float) and math.isnan(value):
         return None
+    if isinstance(value, float) and math.isinf(value):
+        return {INFINITE: 1 if value > 0 else -1}
+    return value
+
+
+def _infinite_load(value):
+    if isinstance(value, dict) and INFINITE in value:
+        return math.inf * value[INFINITE]
     return value
 
 
@@ -65,6 +75,8 @@ def _load(value):
     if isinstance(value, dict):
         if FRAME in value:
             return frame_load(value[FRAME])
+        if INFINITE in value:
+            return _infinite_load(value)
         return {key: _load(item) for key, item in value.items()}
     if isinstance(value, list):
         return tuple(_load(item) for item in value)

@@ -4,6 +4,7 @@ ranking the report's own, and a signed scale drawn on its own range."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import fields
 
@@ -12,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from analysis.results import report_results
-from analysis.stored import results_dump, results_load
+from analysis.stored import _dump, _load, frame_dump, frame_load, results_dump, results_load
 from listening.models import Rater, Vote
 from tests.analysis.test_report_view import cast, one_utterance_test
 from tests.analysis.test_screening_report import finished_session
@@ -118,3 +119,13 @@ def test_after_a_build_the_page_and_the_api_show_its_stored_results(
     assert data["build"] == report.pk
     # gating's votes 4, 5, 3: mean 4
     assert {row["system"]: row["mos"] for row in data["by_system"]}["gating"] == 4.0
+
+
+def test_an_infinite_paired_t_is_stored_as_json_can_hold_it():
+    # every clip differs by the same amount between two systems: no spread, t = inf; JSON has no
+    # Infinity, and SQLite's JSON_VALID refused the build's row that held one
+    frame = pd.DataFrame({"pair": ["a–b", "a–c"], "t": [math.inf, -math.inf], "n": [3, 3]})
+    stored = json.dumps({"frame": frame_dump(frame), "t": _dump(-math.inf)}, allow_nan=False)
+    back = json.loads(stored)
+    pd.testing.assert_frame_equal(frame_load(back["frame"]), frame)
+    assert _load(back["t"]) == -math.inf
