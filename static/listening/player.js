@@ -72,7 +72,8 @@
     var numbers = line.textContent.match(/\d+/g);
     if (!numbers || numbers.length < 2) return;
     var position = Number(numbers[0]), total = Number(numbers[1]);
-    var training = line.textContent === fill(line.dataset.training || "", { position: position, total: total });
+    // The line carries the rating clips' wording; any other is a training clip's.
+    var training = line.textContent !== fill(line.dataset.rating || "", { position: position, total: total });
     var clipsLeft = total - position + 1;
     var data = bar.dataset;
     var left = training

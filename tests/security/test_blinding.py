@@ -98,6 +98,13 @@ def skeleton(html: str) -> str:
     html = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "ID", html)
     html = TOKEN.sub("/a/TOKEN", html)
     html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "CSRF", html)
+    # The session's progress bar counts time and clips left, like "n of m".
+    html = re.sub(
+        r'<nav class="session-progress".*?</nav>',
+        lambda bar: re.sub(r"\d+(\.\d+)?", "N", bar.group(0)),
+        html,
+        flags=re.S,
+    )
     return re.sub(r"\d+ of \d+", "N of M", html)
 
 
