@@ -354,7 +354,13 @@ def main() -> None:
     server_cpu = _cpu(resource.getrusage(resource.RUSAGE_CHILDREN)) - _cpu(before)
     client_cpu = _cpu(resource.getrusage(resource.RUSAGE_SELF)) - _cpu(client_before)
     load_after = os.getloadavg()
-    queries = sum(json.loads(p.read_text())["queries"] for p in Path(count_dir).glob("*.json"))
+    counted = [json.loads(p.read_text()) for p in Path(count_dir).glob("*.json")]
+    queries = sum(c["queries"] for c in counted)
+    kinds: dict[str, list] = {}
+    for worker in counted:
+        for kind, (number, cpu, statements) in worker["kinds"].items():
+            row = kinds.setdefault(kind, [0, 0.0, 0])
+            row[0], row[1], row[2] = row[0] + number, row[1] + cpu, row[2] + statements
     shutil.rmtree(count_dir, ignore_errors=True)
     found = audit()
     if not tally.latencies:
@@ -393,6 +399,12 @@ def main() -> None:
                 "votes_per_s_of_pgbench_ceiling": round(
                     len(tally.acknowledged) / wall / insert_rate, 4
                 ),
+                # Per kind of request: how many, mean CPU ms of the serving thread, mean SQL
+                # statements (the thread's CPU leaves out gunicorn's own between requests).
+                "requests_by_kind": {
+                    kind: [n, round(1000 * cpu / n, 2), round(q / n, 1)]
+                    for kind, (n, cpu, q) in sorted(kinds.items())
+                },
                 "load_average_1m_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
             }
         )

@@ -120,6 +120,26 @@ def audio_url(name: str) -> str:
     return audio_link(name).url
 
 
+def audio_urls(names: list[str]) -> list[str]:
+    """audio_url for each name, in order, the local links made in one insert."""
+    if settings.AUDIO_STORAGE == "s3":
+        return [audio_url(name) for name in names]
+    for name in names:
+        if not is_audio_name(name):
+            raise ValueError(f"only stored audio gets a rater's link, not {name!r}")
+    from enhancement.models import AudioLink
+
+    tokens = [secrets.token_urlsafe(24) for _name in names]
+    now = timezone.now()
+    AudioLink.objects.bulk_create(
+        AudioLink(digest=_digest(token), name=name, created_at=now)
+        for token, name in zip(tokens, names, strict=True)
+    )
+    if secrets.randbelow(_PURGE_EVERY) == 0:
+        AudioLink.objects.filter(created_at__lt=_oldest_valid()).delete()
+    return [reverse("enhancement:audio", args=[token]) for token in tokens]
+
+
 class Link(NamedTuple):
     url: str
     digest: str  # SHA-256 of the token: what audio_fetched is sent with when it is opened

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from config.security import methods_only
-from enhancement.storage import audio_url
+from enhancement.storage import audio_urls
 from listening import methods, services
 from listening.models import CheckItem, ListeningTest, Session
 from listening.platforms import platform_for
@@ -60,15 +60,19 @@ def render_step(request, session: Session, error: str | None = None, status: int
 def _trials(session: Session, kind: str, label=None) -> list[dict]:
     """The session's trials of a kind for the page; label(number) names a typed answer's
     field."""
+    items = list(services.check_items(session=session, kind=kind))
+    names = [item.audio for item in items] + [item.audio_b for item in items if item.audio_b]
+    urls = iter(audio_urls(names))  # one insert for the page's links
+    found = [{"key": item.key, "url": next(urls)} for item in items]
+    for item, trial in zip(items, found, strict=True):
+        trial["url_b"] = next(urls) if item.audio_b else ""
     return [
         {
-            "key": item.key,
-            "field": f"{kind}-{item.key}",
-            "url": audio_url(item.audio),
-            "url_b": audio_url(item.audio_b) if item.audio_b else "",
+            **trial,
+            "field": f"{kind}-{trial['key']}",
             "label": label(number) if label else "",
         }
-        for number, item in enumerate(services.check_items(session=session, kind=kind), 1)
+        for number, trial in enumerate(found, 1)
     ]
 
 

@@ -100,6 +100,7 @@
     status.textContent = status.dataset.lockedText || "";
     if (progress) progress.textContent = step.label;
     begin();
+    delete form.dataset.sending;
     var first = form.querySelector("[data-play]");
     if (first) first.focus();
   }
@@ -108,6 +109,7 @@
     errorBox.textContent = answer.message || "";
     errorBox.hidden = false;
     sending = false;
+    delete form.dataset.sending;
     submit.disabled = !answered();
   }
 
@@ -146,6 +148,7 @@
     if (form.dataset.json === "off" || !window.fetch || !window.FormData) return;
     event.preventDefault();
     sending = true;
+    form.dataset.sending = "1";  // until the next clip is shown or the page changes
     errorBox.hidden = true;
     send().then(function (response) {
       var type = response.headers.get("Content-Type") || "";

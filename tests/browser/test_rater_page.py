@@ -124,6 +124,8 @@ def rate_current(page, value: str) -> None:
     for group in page.query_selector_all("fieldset.scale"):
         group.query_selector(f"input[value='{value}']").check()
     page.click("#submit")
+    # The vote goes as JSON: the page shows the next clip in place, or moves to the next page.
+    page.wait_for_function("() => !document.querySelector('#vote-form[data-sending]')")
     page.wait_for_load_state()
 
 

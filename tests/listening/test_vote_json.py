@@ -210,3 +210,19 @@ def test_a_json_vote_is_bounded_in_queries(client, session, django_assert_max_nu
     assert answer.status_code == 200 and answer.json()["next"]
     with django_assert_max_num_queries(3):  # the link, the serving stamp
         assert client.get(answer.json()["next"]["clips"][0]["url"]).status_code == 200
+
+
+def test_on_s3_the_clip_link_redirects_to_the_bucket_and_still_serves(client, session, settings):
+    """On S3 the processed clip (and its reference, so the two look alike) go through this
+    server once, to be stamped, then to a presigned URL; here the local storage stands in."""
+    from django.core.files.storage import default_storage
+
+    settings.AUDIO_STORAGE = "s3"
+    settings.AWS_S3_ENDPOINT_URL = "https://audio.example.org/"
+    step = page_step(client, session)
+    assignment = assignment_of(session, step["stimulus"])
+    fetched = client.get(step["urls"][0])
+    assert fetched.status_code == 302 and fetched["Cache-Control"] == "no-store"
+    assert fetched["Location"] == default_storage.url(assignment.stimulus.audio)
+    assignment.refresh_from_db()
+    assert assignment.served_at is not None
