@@ -53,7 +53,11 @@ def test_a_failed_trap_is_logged_and_its_votes_leave_the_report(admin_client, li
     kept = Vote.objects.filter(role="rating").exclude(session=careless).count()
     total = Vote.objects.filter(role="rating").count()
     assert f"{kept} of {total} rating votes used" in page
-    assert "failed trap" in page
+    reasons = page[page.index('id="screening-reasons"') : page.index("</table>", page.index(
+        'id="screening-reasons"'))]  # fmt: skip
+    # one row for the rule, its tier by label: one session, no single votes
+    assert "<td>rejected (unpaid)</td><td>failed trap</td><td>1</td><td>0</td>" in reasons
+    assert "<td>rejected</td>" not in page
     exclusions = admin_client.get(reverse("api:test-exclusions", args=[live_test.pk])).json()[
         "exclusions"
     ]
