@@ -56,7 +56,7 @@ def test_analysts_start_report_builds_and_only_organizers_start_the_rest(clients
     assert Job.objects.filter(kind="generate").count() == 1
 
 
-def test_a_bad_start_is_a_400_naming_the_problem_and_stores_nothing(clients, world):
+def test_a_bad_start_is_a_400_naming_the_problem_and_stores_nothing(clients):
     organizer = clients["organizer"]
     cases = [
         ({"kind": "bake", "params": {}}, "kind"),
