@@ -40,7 +40,8 @@ format: $(STAMP)
 
 # The suite runs on SQLite, then again on PostgreSQL when DATABASE_URL points at one (the `slow`
 # simulations touch no database and the `browser` tests see the same pages either way, so they run
-# in the first pass only; the `fault` tests restart PostgreSQL and run in the second only).
+# in the first pass only; the `fault` tests restart PostgreSQL and run in the second only, which
+# repeats only the tests that touch a database: tests/conftest.py).
 # Integration tests need Redis (AURICLE_TEST_REDIS_URL, default redis://127.0.0.1:6379/15) and
 # Chromium (/usr/bin/chromium); outside CI they skip, naming what is missing; with CI=true they fail.
 test: $(STAMP) lint
@@ -52,8 +53,8 @@ test: $(STAMP) lint
 	scripts/apt-ensure chromium:chromium espeak-ng:espeak-ng
 	DATABASE_URL= $(BIN)/python -m pytest $(PYTEST_FLAGS) -m "not fault"
 	@case "$$DATABASE_URL" in \
-	  postgres*) echo "== again on PostgreSQL ($$DATABASE_URL), less the simulations and the browser =="; \
-	             $(BIN)/python -m pytest $(PYTEST_FLAGS) -m "not slow and not browser" ;; \
+	  postgres*) echo "== again on PostgreSQL ($$DATABASE_URL), the tests that touch a database, less the browser =="; \
+	             AURICLE_SUITE_PASS=database $(BIN)/python -m pytest $(PYTEST_FLAGS) -m "not slow and not browser" ;; \
 	  *) echo "DATABASE_URL is not PostgreSQL: the PostgreSQL run is skipped" ;; \
 	esac
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,29 @@ def _celery_eager() -> None:
 
 
 _celery_eager()
+
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """The second pass (on PostgreSQL, AURICLE_SUITE_PASS=database) repeats only the tests that
+    touch a database: a test of numbers or audio alone would pass or fail the same way twice."""
+    if os.environ.get("AURICLE_SUITE_PASS") != "database":
+        return
+    kept, dropped = [], []
+    for item in items:
+        touches = DATABASE_FIXTURES & set(item.fixturenames) or any(
+            item.get_closest_marker(name) for name in ("django_db", "postgres", "fault")
+        )
+        (kept if touches else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(autouse=True)
