@@ -10,7 +10,7 @@ import sys
 
 from tests.services import ROOT
 
-APPS = ["enhancement", "listening", "analysis", "demo"]
+APPS = ["enhancement", "listening", "analysis", "demo", "jobs", "organize", "access"]
 
 
 def _imported(path) -> set[str]:
