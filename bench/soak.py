@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -111,6 +112,9 @@ def services_start(env: dict, args, folder: Path) -> dict[str, subprocess.Popen]
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     wait_for_port(args.port, web)
+    time.sleep(2)
+    if web.poll() is not None or worker.poll() is not None:
+        sys.exit(f"gunicorn or the Celery worker did not start: see {folder / 'services.log'}")
     return {"gunicorn": web, "celery": worker}
 
 
@@ -221,9 +225,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--utterances", type=int, default=600)
     parser.add_argument("--quota", type=int, default=10)
-    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--port", type=int, default=0, help="default: a free one")
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/auricle_soak")
     args = parser.parse_args()
+    args.port = args.port or free_port()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))  # so the servers stop too
     if not shutil.which("redis-server"):
         sys.exit("redis-server is not installed (Debian package redis-server)")
     folder = Path(tempfile.mkdtemp(prefix="auricle-soak-"))
