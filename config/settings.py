@@ -209,12 +209,13 @@ if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
     )
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_folder = DATA_DIR / "broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_queue_folder / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_folder / "queue"),
         "data_folder_out": str(_queue_folder / "queue"),
         "processed_folder": str(_queue_folder / "processed"),
+        "control_folder": str(_queue_folder / "control"),  # Kombu's default is ./control
         "store_processed": False,
     }
 else:

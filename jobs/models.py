@@ -14,6 +14,7 @@ class Job(models.Model):
         SIMULATE = "simulate", "corpus simulation"
         GENERATE = "generate", "test set generation"
         METRICS = "metrics", "objective metrics"
+        PREPARE = "prepare", "building a test's stimuli"
         PUBLISH = "publish", "publishing a test"
         TRAIN = "train", "training the SFI enhancer"
         REPORT = "report", "report build"

@@ -92,14 +92,21 @@ def design_save(*, form, platform: str) -> ListeningTest:
     return test
 
 
-def test_prepare(*, test: ListeningTest) -> int:
-    """Build a draft's stimuli so it can be previewed; publishing keeps them."""
+def test_prepare(*, test: ListeningTest, user=None) -> int | None:
+    """Build a draft's stimuli so it can be previewed, as a job; publishing keeps them. The
+    count built once the job is done (at once with an eager Celery), None while it runs."""
     if test.status != ListeningTest.Status.DRAFT:
         raise Refused(f"the test is {test.status}: its stimuli were built when it was published")
-    try:
-        return listening_test_prepare(test=test)
-    except PublishError as exc:
-        raise Refused(str(exc)) from None
+    if not _jobs():
+        try:
+            return listening_test_prepare(test=test)
+        except PublishError as exc:
+            raise Refused(str(exc)) from None
+    job = _job("prepare", params={}, target=test, user=user)
+    job.refresh_from_db()
+    if job.status == job.Status.FAILED:
+        raise Refused(job.message or "the stimuli could not be built")
+    return job.result.get("stimuli") if job.status == job.Status.DONE else None
 
 
 def test_publish(*, test: ListeningTest, user=None) -> None:

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             name='Job',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('ingest', 'corpus ingest'), ('simulate', 'corpus simulation'), ('generate', 'test set generation'), ('metrics', 'objective metrics'), ('publish', 'publishing a test'), ('train', 'training the SFI enhancer'), ('report', 'report build'), ('platform_sync', 'platform review and payment'), ('import_p808', 'P.808 toolkit import')], max_length=16)),
+                ('kind', models.CharField(choices=[('ingest', 'corpus ingest'), ('simulate', 'corpus simulation'), ('generate', 'test set generation'), ('metrics', 'objective metrics'), ('prepare', "building a test's stimuli"), ('publish', 'publishing a test'), ('train', 'training the SFI enhancer'), ('report', 'report build'), ('platform_sync', 'platform review and payment'), ('import_p808', 'P.808 toolkit import')], max_length=16)),
                 ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='queued', max_length=10)),
                 ('done', models.PositiveIntegerField(default=0)),
                 ('total', models.PositiveIntegerField(default=0, help_text='0 while the total is not known')),

@@ -37,6 +37,19 @@ def _publish_run(job, progress) -> dict:
     return {"test": test.pk, "stimuli": count, "summary": f"{test.name}: live with {count} stimuli"}
 
 
+def _prepare_run(job, progress) -> dict:
+    from listening import services
+
+    test = _test(job)
+    progress.total(1)
+    try:
+        count = services.listening_test_prepare(test=test)
+    except services.PublishError as exc:
+        raise JobFailed(str(exc), [{"item": test.name, "error": str(exc)}]) from None
+    progress.step(test.name)
+    return {"test": test.pk, "stimuli": count, "summary": f"{test.name}: {count} stimuli built"}
+
+
 def _sync_run(job, progress) -> dict:
     from listening.platforms.errors import PlatformError
     from listening.platforms.prolific_api import ProlificError
@@ -108,6 +121,7 @@ def _report_run(job, progress) -> dict:
 
 
 for kind, run, role in [
+    ("prepare", _prepare_run, Role.ORGANIZER),
     ("publish", _publish_run, Role.ORGANIZER),
     ("platform_sync", _sync_run, Role.ORGANIZER),
     ("report", _report_run, Role.ANALYST),

@@ -63,7 +63,9 @@ def _act(test: ListeningTest, action: str, user) -> str:
         services.testset_score(testset=test.testset, user=user)
         return "Objective metrics started."
     if action == "prepare":
-        count = services.test_prepare(test=test)
+        count = services.test_prepare(test=test, user=user)
+        if count is None:
+            return "Building the stimuli started: the test can be previewed when the job is done."
         return f"Stimuli built ({count} to rate): the test can be previewed."
     if action == "publish":
         services.test_publish(test=test, user=user)
