@@ -62,3 +62,19 @@ def test_enhancement_imports_neither_listening_nor_analysis():
         if name.split(".")[0] in {"listening", "analysis"}
     ]
     assert offending == []
+
+
+def test_listening_takes_from_analysis_only_its_pure_statistics_and_the_platform_screening():
+    # adaptive allocation judges systems with the report's model (analysis.stats, no Django);
+    # the platform sync screens submissions as the report does; the admin links the report
+    # page (a reversed "analysis:…" URL name counts as "analysis"); nothing else of analysis
+    allowed = {"analysis.stats", "analysis.selectors"}
+    offending = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in sorted((ROOT / "listening").rglob("*.py"))
+        for name in _imported(path)
+        if name.split(".")[0] == "analysis"
+        and name != "analysis"
+        and not any(name == ok or name.startswith(ok + ".") for ok in allowed)
+    ]
+    assert offending == []
