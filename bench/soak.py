@@ -199,7 +199,7 @@ def soak(args, env: dict, folder: Path, redis: subprocess.Popen) -> dict:
         "outcomes": summary["outcomes"],
         "votes_acknowledged": summary["votes_acknowledged"],
         "votes_per_s": round(summary["votes_acknowledged"] / crowd.seconds, 2),
-        f"votes_per_s_each_{int(args.interval)}s": rates(crowd.acknowledged, began,
+        f"votes_per_s_each_{int(args.interval)}s": rates(crowd.acknowledged, crowd.began,
                                                           crowd.seconds, args.interval),
         "vote_ms_p50": summary["vote_ms_p50"],
         "vote_ms_p95": summary["vote_ms_p95"],
