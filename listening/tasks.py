@@ -14,8 +14,13 @@ def platform_sync(test_id: int) -> dict:
 
 @shared_task(name="listening.tasks.allocation_refresh")
 def allocation_refresh(test_id: int) -> int:
-    """Recompute one test's adaptive allocation estimates into the cache; returns the votes."""
+    """Recompute one test's adaptive allocation estimates into the cache, and pause its study
+    once the test is complete; returns the votes."""
+    from listening.allocation.completion import recruiting_stop_when_complete
     from listening.allocation.state import allocation_refresh as refresh
     from listening.models import ListeningTest
 
-    return refresh(test=ListeningTest.objects.get(pk=test_id)).votes
+    test = ListeningTest.objects.get(pk=test_id)
+    votes = refresh(test=test).votes
+    recruiting_stop_when_complete(test=test)
+    return votes

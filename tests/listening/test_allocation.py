@@ -20,10 +20,14 @@ from listening.allocation.state import (
 )
 from listening.models import ListeningTest, Stimulus, Vote
 from listening.platforms.estimate import sessions_needed
+from listening.platforms.models import Recruitment
 from listening.simulation import session_play
+from listening.tasks import allocation_refresh
 from tests.conftest import corpus_make, live_test_make, testset_make
+from tests.fakes.participants import prolific, study_publish
 from tests.listening.helpers import rater, rating_session, rating_stimuli
 
+__all__ = ["prolific"]  # the fixture, used by name
 pytestmark = pytest.mark.django_db
 
 
@@ -154,3 +158,17 @@ def test_the_admin_shows_how_many_systems_met_their_target(admin_client, adaptiv
     page = admin_client.get(url).content.decode()
     assert "adaptive: 1/2 systems at their target" in page
     assert "at their target, complete" not in page
+
+
+def test_a_complete_adaptive_test_pauses_its_prolific_study_once(prolific, adaptive):
+    study_publish(adaptive)
+    study = Recruitment.objects.get(test=adaptive).study_id
+    allocation_refresh(adaptive.pk)  # nothing voted yet: the study keeps recruiting
+    assert prolific.studies[study]["status"] == "ACTIVE"
+    ListeningTest.objects.filter(pk=adaptive.pk).update(vote_budget=3)
+    rating_session(adaptive, rater(name="a"))  # one session of 3 holds the whole budget
+    allocation_refresh(adaptive.pk)
+    assert prolific.studies[study]["status"] == "PAUSED"
+    assert Recruitment.objects.get(test=adaptive).study_status == "PAUSED"
+    allocation_refresh(adaptive.pk)  # already paused: not asked again
+    assert prolific.calls("POST", r"studies/\w+/transition/") == 2  # publish, then pause
