@@ -221,8 +221,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
-# The sweep: idle sessions give their clips back; running jobs with no heartbeat for
-# JOBS_DEAD_AFTER seconds are failed, saying their worker stopped answering.
+# The sweep: idle sessions give their clips back; a running job with no heartbeat for
+# JOBS_DEAD_AFTER seconds (its whole worker died: its task would come back only after the
+# visibility timeout) is sent to another worker, at most JOBS_RESTARTS times, then failed.
 CELERY_BEAT_SCHEDULE = {
     "sweep": {
         "task": "jobs.tasks.sweep",
@@ -230,6 +231,7 @@ CELERY_BEAT_SCHEDULE = {
     }
 }
 JOBS_DEAD_AFTER = env_int("AURICLE_JOBS_DEAD_AFTER", 15 * 60, minimum=10)
+JOBS_RESTARTS = env_int("AURICLE_JOBS_RESTARTS", 2, minimum=0)
 
 # The REST API (/api/v1/): by role (access.permissions), token first so that a request without
 # credentials gets 401 and a token challenge; sessions serve the browser and the docs page.

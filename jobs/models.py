@@ -49,6 +49,9 @@ class Job(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     cancel_requested = models.BooleanField(default=False)
     task_id = models.CharField(max_length=64, blank=True)
+    restarts = models.PositiveSmallIntegerField(
+        default=0, help_text="Times the sweep sent it to another worker after its worker died"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -100,11 +100,14 @@ def job_cancel(*, job: Job) -> Job:
     return locked
 
 
-def _claim(job_id: int) -> Job | None:
+def _claim(job_id: int, task_id: str | None = None) -> Job | None:
     """Take the job for this worker: a queued one, or a running one whose worker was lost
-    (its task comes back redelivered). A finished or cancelled job is left alone."""
+    (its task comes back redelivered). A finished or cancelled job is left alone, and so is
+    one the sweep has since sent to another worker under a new task id (the old delivery,
+    back after the visibility timeout, must not run it a second time)."""
     now = timezone.now()
-    claimed = Job.objects.filter(
+    mine = Job.objects.filter(task_id=task_id) if task_id else Job.objects.all()
+    claimed = mine.filter(
         pk=job_id, status__in=[Status.QUEUED, Status.RUNNING], cancel_requested=False
     ).update(status=Status.RUNNING, heartbeat_at=now, done=0, errors=[])
     if not claimed:
@@ -153,10 +156,11 @@ def _heartbeat(job: Job):
         thread.join()
 
 
-def job_execute(*, job_id: int, on_change=None) -> Job:
+def job_execute(*, job_id: int, task_id: str | None = None, on_change=None) -> Job:
     """Run the job here, recording its progress, errors and outcome on its row. A transient
-    database error is raised (the task retries); any other failure is recorded, not raised."""
-    job = _claim(job_id)
+    database error is raised (the task retries); any other failure is recorded, not raised.
+    A task passes its id: it runs the job only while the job is still its own."""
+    job = _claim(job_id, task_id)
     if job is None:
         return Job.objects.get(pk=job_id)
     progress = JobProgress(job, on_change=on_change)
@@ -193,25 +197,40 @@ def _done_message(progress: JobProgress, result: dict) -> str:
     return text
 
 
-def jobs_fail_dead(*, now=None) -> int:
-    """Running jobs whose worker has not beaten for JOBS_DEAD_AFTER seconds are failed, saying
-    so; returns how many."""
+def jobs_take_back_dead(*, now=None) -> dict:
+    """Running jobs whose worker has not beaten for JOBS_DEAD_AFTER seconds: each is sent to
+    another worker under a new task id (runners take up what a lost worker left), at most
+    JOBS_RESTARTS times; after that it is failed, saying so. Returns the counts."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.JOBS_DEAD_AFTER)
-    dead = Job.objects.filter(status=Status.RUNNING, heartbeat_at__lt=cutoff)
-    count = 0
-    for job in dead:
+    counts = {"restarted": 0, "failed": 0}
+    for job in Job.objects.filter(status=Status.RUNNING, heartbeat_at__lt=cutoff):
         beat = job.heartbeat_at.strftime("%Y-%m-%d %H:%M:%S UTC")
-        count += Job.objects.filter(pk=job.pk, status=Status.RUNNING).update(
+        still = Job.objects.filter(pk=job.pk, status=Status.RUNNING, heartbeat_at=job.heartbeat_at)
+        if job.restarts < settings.JOBS_RESTARTS:
+            job.task_id = str(uuid.uuid4())
+            sent = still.update(
+                task_id=job.task_id,
+                restarts=job.restarts + 1,
+                heartbeat_at=now,
+                message=f"its worker stopped answering (last heartbeat {beat}); sent to another",
+            )
+            if sent:
+                transaction.on_commit(lambda job=job: _send(job))
+                counts["restarted"] += 1
+            continue
+        counts["failed"] += still.update(
             status=Status.FAILED,
             finished_at=now,
-            message=f"its worker stopped answering (last heartbeat {beat}); start the job again",
+            message=f"its worker stopped answering (last heartbeat {beat}) after "
+            f"{job.restarts} restarts; start the job again",
         )
-    return count
+    return counts
 
 
 def jobs_sweep(*, now=None) -> dict:
-    """The periodic sweep (Celery beat): idle sessions give their clips back, dead jobs fail."""
+    """The periodic sweep (Celery beat): idle sessions give their clips back, dead jobs go to
+    another worker (or fail, past their restarts)."""
     from listening.models import ListeningTest
     from listening.services.sessions import sessions_release_stale
 
@@ -225,4 +244,9 @@ def jobs_sweep(*, now=None) -> dict:
             released += sessions_release_stale(test=test, now=now)
         except DatabaseError:
             logger.exception("sweep: releasing test %s's idle sessions failed", test.pk)
-    return {"released": released, "failed_jobs": jobs_fail_dead(now=now)}
+    taken = jobs_take_back_dead(now=now)
+    return {
+        "released": released,
+        "restarted_jobs": taken["restarted"],
+        "failed_jobs": taken["failed"],
+    }

@@ -28,7 +28,7 @@ RETRIED = (*services.TRANSIENT, BrokerError, RedisConnectionError)
 )
 def job_run(self, job_id: int) -> str:
     """Run one job; a redelivered or retried task takes up a job its last worker left."""
-    return services.job_execute(job_id=job_id).status
+    return services.job_execute(job_id=job_id, task_id=self.request.id).status
 
 
 @shared_task(

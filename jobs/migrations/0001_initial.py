@@ -34,6 +34,7 @@ class Migration(migrations.Migration):
                 ('heartbeat_at', models.DateTimeField(blank=True, null=True)),
                 ('cancel_requested', models.BooleanField(default=False)),
                 ('task_id', models.CharField(blank=True, max_length=64)),
+                ('restarts', models.PositiveSmallIntegerField(default=0, help_text='Times the sweep sent it to another worker after its worker died')),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
             ],
             options={

@@ -1,5 +1,6 @@
-"""The periodic sweep (Celery beat) gives an idle session's clips back and fails a job whose
-worker stopped answering; Celery is set up so that a lost worker loses no task."""
+"""The periodic sweep (Celery beat) gives an idle session's clips back and sends a job whose
+worker stopped answering to another worker (failing it past its restarts); Celery is set up so
+that a lost worker loses no task."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from config.celery import app
+from jobs import services
 from jobs.models import Job
 from jobs.tasks import job_run, sweep
 from listening.models import Assignment, Session, Stimulus
+from tests.conftest import corpus_make, testset_make
 from tests.listening.helpers import rater, rating_session
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +29,7 @@ def held(session: Session) -> list[int]:
     )
 
 
-def test_the_sweep_frees_an_idle_sessions_clips_and_fails_a_dead_job(live_test):
+def test_the_sweep_frees_an_idle_sessions_clips_and_fails_a_job_past_its_restarts(live_test):
     idle = rating_session(live_test, rater())
     busy = rating_session(live_test, rater())
     stimuli = held(idle)
@@ -36,12 +39,14 @@ def test_the_sweep_frees_an_idle_sessions_clips_and_fails_a_dead_job(live_test):
     Session.objects.filter(pk=idle.pk).update(last_seen_at=long_ago)
     Session.objects.filter(pk=busy.pk).update(last_seen_at=timezone.now())
     dead_beat = timezone.now() - timedelta(seconds=settings.JOBS_DEAD_AFTER + 60)
-    dead = Job.objects.create(kind="report", status="running", heartbeat_at=dead_beat)
+    dead = Job.objects.create(
+        kind="report", status="running", heartbeat_at=dead_beat, restarts=settings.JOBS_RESTARTS
+    )
     alive = Job.objects.create(kind="report", status="running", heartbeat_at=timezone.now())
 
     outcome = sweep.delay().get()
 
-    assert outcome == {"released": len(stimuli), "failed_jobs": 1}
+    assert outcome == {"released": len(stimuli), "restarted_jobs": 0, "failed_jobs": 1}
     assert Session.objects.get(pk=idle.pk).state == Session.State.ABANDONED
     assert Session.objects.get(pk=busy.pk).state != Session.State.ABANDONED
     for stimulus in Stimulus.objects.filter(pk__in=stimuli):
@@ -50,6 +55,29 @@ def test_the_sweep_frees_an_idle_sessions_clips_and_fails_a_dead_job(live_test):
     assert dead.status == Job.Status.FAILED and dead.finished_at is not None
     assert "its worker stopped answering" in dead.message
     assert Job.objects.get(pk=alive.pk).status == Job.Status.RUNNING
+
+
+def test_a_job_whose_whole_worker_died_is_run_by_another_and_its_old_delivery_runs_nothing(
+    django_capture_on_commit_callbacks,
+):
+    # the worker and its pool are gone: its task comes back only after the visibility timeout
+    # (hours), so the sweep sends the job again under a new task id
+    testset = testset_make([corpus_make("en", 1)], generate=False)
+    job = services.job_create(kind="generate", params={}, target=testset)
+    dead_beat = timezone.now() - timedelta(seconds=settings.JOBS_DEAD_AFTER + 60)
+    Job.objects.filter(pk=job.pk).update(
+        status="running", task_id="lost-delivery", started_at=dead_beat, heartbeat_at=dead_beat
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = sweep.delay().get()
+    assert outcome["restarted_jobs"] == 1 and outcome["failed_jobs"] == 0
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.restarts == 1
+    assert job.task_id != "lost-delivery" and testset.outputs.count() == 2
+    # hours later Redis hands the lost delivery back: it finds the job no longer its own
+    again = services.job_execute(job_id=job.pk, task_id="lost-delivery")
+    assert again.status == Job.Status.DONE and again.finished_at == job.finished_at
+    assert testset.outputs.count() == 2
 
 
 def test_beat_runs_the_sweep_every_minute():
