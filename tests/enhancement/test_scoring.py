@@ -141,9 +141,9 @@ def test_metrics_and_ranking_reach_the_api_and_the_report(scored, admin_client):
     assert sorted(systems) == ["gating", "noisy input"]
     assert "intrusive_score" in ranking["overall"][0]
     page = admin_client.get(reverse("analysis:report", args=[test.pk])).content.decode()
-    assert 'id="ranking"' in page and "intrusive_score" in page
+    assert 'id="ranking"' in page and "intrusive score" in page  # its readable name
     assert "<h3>Ranking in en</h3>" in page
-    assert "<th>pesq</th><th>pesq_rank</th>" in page
+    assert "<th>PESQ</th><th>PESQ rank</th>" in page
     assert 'id="agreement-pending"' in page  # agreement comes with a build
 
 

@@ -100,7 +100,7 @@ def test_uploaded_noise_files_are_used_through_the_command(capsys):
         noise_corpus="noises",
         snr="0,5",
     )
-    assert "created corpus hummy with 2 clips" in capsys.readouterr().out
+    assert "created hummy: 2 clips" in capsys.readouterr().out
     for clip in Corpus.objects.get(name="hummy").clips.all():
         assert clip.recipe["noise_sources"] == ["hum.wav"]
         assert 0 <= clip.recipe["noise"]["snr_db"] <= 5
