@@ -130,7 +130,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# With DEBUG=0 pages name their static files by the manifest `manage.py collectstatic` writes.
+STATIC_ROOT = Path(env_str("AURICLE_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("AURICLE_MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "media/"

@@ -74,7 +74,9 @@ PRODUCTION_PROBE = """
 import django
 django.setup()
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client
+call_command('collectstatic', interactive=False, verbosity=0)  # as an installation does
 response = Client().get('/no-such-page/', secure=True)
 print(response.status_code)
 print(response.get('Strict-Transport-Security', '-'))
@@ -86,6 +88,7 @@ def test_production_sends_hsts_and_secure_cookies(tmp_path):
     result = run_settings(
         PRODUCTION_PROBE,
         AURICLE_DATA_DIR=str(tmp_path),
+        AURICLE_STATIC_ROOT=str(tmp_path / "static"),
         DEBUG="0",
         SECRET_KEY="s" * 50,
         AURICLE_RATER_ID_KEY="r" * 40,
