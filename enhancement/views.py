@@ -24,7 +24,7 @@ from django.utils import timezone
 from config.security import FILE_POLICY, methods_only
 from enhancement import storage
 
-RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+RANGE = re.compile(r"bytes=(\d{0,18})-(\d{0,18})")  # longer numbers: not a range this view takes
 CACHE = "private, max-age=3600"
 
 

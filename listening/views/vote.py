@@ -12,6 +12,7 @@ English} with the refusal's status.
 from __future__ import annotations
 
 import json
+import math
 import uuid
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -30,11 +31,22 @@ from listening.views.session import render_step
 MAX_JSON_BYTES = 4096
 
 
-def _int_or_none(value) -> int | None:
+def _int_or_none(value, most: int) -> int | None:
+    """A count the browser reports, kept within its column (a forged 10**400 would overflow
+    the database's integer)."""
     try:
-        return max(0, int(value)) if value not in (None, "") else None
-    except (TypeError, ValueError):
+        return min(most, max(0, int(value))) if value not in (None, "") else None
+    except (TypeError, ValueError, OverflowError):
         return None
+
+
+def _finite(text: str) -> float:
+    """JSON's numbers as floats, refusing what no vote holds: 1e999 is inf, and NaN and
+    Infinity are not JSON at all (Python's parser takes them)."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is not a finite number")
+    return value
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -50,7 +62,7 @@ def _posted(request: HttpRequest):
     if len(request.body) > MAX_JSON_BYTES:
         raise RequestInvalid(f"the vote's JSON body is over {MAX_JSON_BYTES} bytes")
     try:
-        data = json.loads(request.body)
+        data = json.loads(request.body, parse_float=_finite, parse_constant=_finite)
     except (ValueError, UnicodeDecodeError):
         raise RequestInvalid("the vote's body is not valid JSON") from None
     if not isinstance(data, dict):
@@ -73,8 +85,8 @@ def vote(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
                 stimulus_key=data.get("stimulus"),
                 answer=data,
                 idempotency_key=data.get("idempotency_key"),
-                time_on_page_ms=_int_or_none(data.get("time_on_page_ms")),
-                play_count=_int_or_none(data.get("play_count")) or 0,
+                time_on_page_ms=_int_or_none(data.get("time_on_page_ms"), 2**31 - 1),
+                play_count=_int_or_none(data.get("play_count"), 2**15 - 1) or 0,
             )
         except services.RatingError as exc:
             if as_json:

@@ -186,7 +186,14 @@ def test_a_repeated_json_vote_is_stored_once(client, session):
 
 @pytest.mark.parametrize(
     ("body", "said"),
-    [(b"{not json", "not valid JSON"), (b"[1, 2]", "must be an object"), (b"x" * 5000, "over")],
+    [
+        (b"{not json", "not valid JSON"),
+        (b"[1, 2]", "must be an object"),
+        (b"x" * 5000, "over"),
+        (b'{"score": 3, "time_on_page_ms": 1e999}', "not valid JSON"),  # inf, once parsed
+        (b'{"score": 3, "play_count": NaN}', "not valid JSON"),
+        (b'{"score": Infinity}', "not valid JSON"),
+    ],
 )
 def test_a_malformed_json_body_is_a_clear_400_and_stores_nothing(client, session, body, said):
     page_step(client, session)
@@ -226,3 +233,12 @@ def test_on_s3_the_clip_link_redirects_to_the_bucket_and_still_serves(client, se
     assert fetched["Location"] == default_storage.url(assignment.stimulus.audio)
     assignment.refresh_from_db()
     assert assignment.served_at is not None
+
+
+def test_a_forged_count_past_the_database_integer_is_kept_within_it(client, session):
+    step = page_step(client, session)
+    heard(client, session, step)
+    answer = post_json(client, session, step, time_on_page_ms=10**400, play_count=10**30)
+    assert answer.status_code == 200
+    vote = Vote.objects.get(session=session, stimulus__key=step["stimulus"])
+    assert (vote.time_on_page_ms, vote.play_count) == (2**31 - 1, 2**15 - 1)
