@@ -124,9 +124,13 @@ def _finish(job: Job, progress: JobProgress, status: str, message: str, result=N
     job.status, job.message, job.finished_at = status, message, timezone.now()
     job.done, job.total, job.errors = progress.done, progress.count, progress.errors
     job.heartbeat_at = job.finished_at
+    fields = ["status", "message", "finished_at", "done", "total", "errors", "heartbeat_at"]
     if result is not None:
         job.result = result
-    job.save()
+        fields.append("result")
+    # only what the run decides: a cancel asked for meanwhile, or the sweep's restart (task id,
+    # restarts), stay as they were written
+    job.save(update_fields=fields)
 
 
 @contextmanager
@@ -139,11 +143,13 @@ def _heartbeat(job: Job):
     def beat() -> None:
         try:
             while not stop.wait(every):
-                Job.objects.filter(pk=job.pk, status=Status.RUNNING).update(
-                    heartbeat_at=timezone.now()
-                )
-        except DatabaseError:
-            logger.warning("job %s: a heartbeat could not be written", job.pk)
+                try:
+                    Job.objects.filter(pk=job.pk, status=Status.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError:  # a locked SQLite, a restarting PostgreSQL: beat again
+                    logger.warning("job %s: a heartbeat could not be written", job.pk)
+                    connection.close()
         finally:
             connection.close()  # this thread's own connection
 

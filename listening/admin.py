@@ -256,7 +256,7 @@ class SessionAdmin(admin.ModelAdmin):
     list_display = [
         "token", "test", "rater", "state", "started_at", "completed_at", "completion_code",
     ]  # fmt: skip
-    list_filter = ["test", "state"]
+    list_filter = ["test", "state", "rater__preview"]
     # Raters are found by their hashed id: a raw platform id is never stored to search by.
     search_fields = ["token", "completion_code", "rater__external_id", "test__name"]
     list_select_related = ["test", "rater"]
@@ -279,8 +279,10 @@ class SessionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Export completion codes (CSV)", permissions=["view"])
     def export_completion_codes(self, request, queryset):
-        """The selected sessions' completion codes, raters by their hashed id."""
-        return session_codes_csv(queryset.select_related("test", "rater").order_by("pk"))
+        """The selected sessions' completion codes, raters by their hashed id; an organizer's
+        previews are left out (nobody is paid for them)."""
+        sessions = queryset.filter(rater__preview=False).select_related("test", "rater")
+        return session_codes_csv(sessions.order_by("pk"))
 
 
 @admin.register(Vote)

@@ -11,6 +11,7 @@ from django.db import transaction
 from enhancement import services as enhancement_services
 from enhancement.models import Corpus, System, TestSet
 from listening import lifecycle
+from listening.identity import scrubbed
 from listening.models import ListeningTest
 from listening.platforms import platform_for
 from listening.platforms.errors import PlatformError
@@ -116,16 +117,19 @@ def test_publish(*, test: ListeningTest, user=None) -> None:
     blockers = publish_blockers(test=test)
     if blockers:
         raise Refused("not published: " + "; ".join(blockers))
-    if _jobs():
-        _job("publish", params={}, target=test, user=user)
-    else:
-        try:
-            lifecycle.listening_test_open(test=test)
-        except (PublishError, lifecycle.StatusRefused) as exc:
-            raise Refused(f"not published: {exc}") from None
+    if _jobs():  # the job publishes the study too, once the test is live
+        job = _job("publish", params={"platform": True}, target=test, user=user)
+        job.refresh_from_db()
+        test.refresh_from_db()
+        if job.status == job.Status.FAILED:  # at once with an eager Celery; else on its page
+            raise Refused(job.message)
+        return
+    try:
+        lifecycle.listening_test_open(test=test)
+    except (PublishError, lifecycle.StatusRefused) as exc:
+        raise Refused(f"not published: {exc}") from None
     test.refresh_from_db()
-    if test.status == ListeningTest.Status.LIVE:
-        _platform(test, "publish")
+    _platform(test, "publish")
 
 
 # The platform's action that goes with each of the test's moves.
@@ -148,6 +152,6 @@ def _platform(test: ListeningTest, verb: str) -> None:
         getattr(platform_for(test), verb)()
     except (PlatformError, ProlificError) as exc:
         raise Refused(
-            f"the test is {test.status}, but the platform's {verb} failed: {exc}; "
+            f"the test is {test.status}, but the platform's {verb} failed: {scrubbed(str(exc))}; "
             "retry from the recruitment page"
         ) from None

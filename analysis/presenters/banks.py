@@ -17,7 +17,10 @@ def banks_context(*, test: ListeningTest) -> list[dict]:
     for role in ROLES:
         sizes = test.stimuli.filter(role=role).values("language").annotate(n=Count("id")).order_by()
         placed = Assignment.objects.filter(
-            session__test=test, phase=Assignment.Phase.RATING, stimulus__role=role
+            session__test=test,
+            phase=Assignment.Phase.RATING,
+            stimulus__role=role,
+            session__rater__preview=False,
         )
         pairs = placed.values("session__rater_id", "stimulus_id").distinct().count()
         total = placed.count()

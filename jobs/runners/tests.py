@@ -10,6 +10,7 @@ from access.roles import Role
 from jobs.errors import JobFailed
 from jobs.models import Job
 from jobs.runners.base import Runner, param_row, runner_register
+from listening.identity import scrubbed
 
 TEST = "listening.listeningtest"
 
@@ -24,15 +25,43 @@ def _test(job):
     return ListeningTest.objects.get(pk=job.params["test"])
 
 
+def _publish_clean(params: dict) -> dict:
+    """The test; with "platform": true its study is published on the platform after it."""
+    return {**_test_clean(params), "platform": params.get("platform") is True}
+
+
+def _study_publish(test) -> None:
+    """Publish the test's study, unless it already was (a job run again after its worker was
+    lost must not publish twice: Prolific refuses, and a second study would be paid twice)."""
+    from listening.platforms import platform_for
+    from listening.platforms.errors import PlatformError
+    from listening.platforms.models import Recruitment
+    from listening.platforms.prolific_api import ProlificError
+
+    recruitment = Recruitment.objects.filter(test=test).first()
+    if recruitment is not None and recruitment.study_status not in ("", "UNPUBLISHED"):
+        return
+    try:
+        platform_for(test).publish()
+    except (PlatformError, ProlificError) as exc:
+        text = f"{test.name} is live, but its study was not published: {scrubbed(str(exc))}"
+        raise JobFailed(text + "; publish it from the recruitment page") from None
+
+
 def _publish_run(job, progress) -> dict:
     from listening import lifecycle, services
 
     test = _test(job)
     progress.total(1)
-    try:
-        count = lifecycle.listening_test_open(test=test)
-    except (services.PublishError, lifecycle.StatusRefused) as exc:
-        raise JobFailed(str(exc), [{"item": test.name, "error": str(exc)}]) from None
+    if test.status == test.Status.DRAFT or not job.params.get("platform"):
+        try:
+            count = lifecycle.listening_test_open(test=test)
+        except (services.PublishError, lifecycle.StatusRefused) as exc:
+            raise JobFailed(str(exc), [{"item": test.name, "error": str(exc)}]) from None
+    else:  # opened by this job's earlier run, whose worker was lost before the study
+        count = test.stimuli.filter(role="rating").count()
+    if job.params.get("platform"):
+        _study_publish(test)
     progress.step(test.name)
     return {"test": test.pk, "stimuli": count, "summary": f"{test.name}: live with {count} stimuli"}
 
@@ -60,7 +89,7 @@ def _sync_run(job, progress) -> dict:
     try:
         summary = platform_sync(test=test)
     except (PlatformError, ProlificError) as exc:
-        raise JobFailed(f"{test.name}: {exc}") from None
+        raise JobFailed(f"{test.name}: {scrubbed(str(exc))}") from None
     progress.step(test.name)
     text = ", ".join(f"{key} {value}" for key, value in sorted(summary.items()))
     return {**summary, "summary": f"{test.name}: {text}"}
@@ -122,7 +151,6 @@ def _report_run(job, progress) -> dict:
 
 for kind, run, role in [
     ("prepare", _prepare_run, Role.ORGANIZER),
-    ("publish", _publish_run, Role.ORGANIZER),
     ("platform_sync", _sync_run, Role.ORGANIZER),
     ("report", _report_run, Role.ANALYST),
 ]:
@@ -131,3 +159,13 @@ for kind, run, role in [
             kind=kind, run=run, clean=_test_clean, target_model=TEST, target_param="test", role=role
         )
     )
+runner_register(
+    Runner(
+        kind="publish",
+        run=_publish_run,
+        clean=_publish_clean,
+        target_model=TEST,
+        target_param="test",
+        role=Role.ORGANIZER,
+    )
+)

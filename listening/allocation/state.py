@@ -47,9 +47,9 @@ def _rating_systems(test: ListeningTest) -> list[int]:
 
 def allocation_estimate(*, test: ListeningTest) -> AllocationState:
     """Every system's estimate from the test's rating votes (reads only)."""
-    rows = Vote.objects.filter(stimulus__test=test, role="rating").values_list(
-        "stimulus__output__system_id", "score", "rater_id", "stimulus_id"
-    )
+    rows = Vote.objects.filter(
+        stimulus__test=test, role="rating", rater__preview=False
+    ).values_list("stimulus__output__system_id", "score", "rater_id", "stimulus_id")
     by_system: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for system, score, rater, stimulus in rows.iterator():
         by_system[system].append((score, rater, stimulus))

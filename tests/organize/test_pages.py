@@ -9,11 +9,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from jobs.models import Job
+from jobs.services import job_execute
 from listening.models import Bonus, ListeningTest, Participation, Rater, Recruitment, Session
+from listening.platforms.services import recruitment_set
 from tests.analysis.test_report_view import cast, one_utterance_test
 from tests.conftest import corpus_make, testset_make
+from tests.fakes.participants import prolific
 from tests.organize.test_preview import preview_votes
 
+__all__ = ["prolific"]  # the fixture, used by name
 pytestmark = pytest.mark.django_db
 
 
@@ -136,3 +141,22 @@ def test_an_upload_that_is_no_zip_is_refused_naming_the_problem(organizer_client
     assert response.status_code == 400
     assert "zip" in response.content.decode().split('class="error"', 1)[1][:300].lower()
     assert not Corpus.objects.exists()
+
+
+def test_publishing_a_prolific_test_from_the_guide_publishes_its_study_once(
+    organizer_client, prolific
+):
+    # the publish job opens the test, then the study: the page's own call after a queued job
+    # found the test still a draft and never made the study
+    test = ListeningTest.objects.create(name="p", testset=testset_make([corpus_make("en", 2)]))
+    recruitment_set(test=test, platform="prolific")
+    act = reverse("organize:act", args=[test.pk])
+    assert organizer_client.post(act, {"action": "publish"}).status_code == 302
+    test.refresh_from_db()
+    recruitment = Recruitment.objects.get(test=test)
+    assert test.status == "live" and recruitment.study_status == "ACTIVE"
+    assert prolific.studies[recruitment.study_id]["status"] == "ACTIVE"
+    job = Job.objects.get(kind="publish", target_id=test.pk)
+    job_execute(job_id=job.pk)  # delivered again, as after a lost worker: done, nothing twice
+    assert prolific.calls("POST", r"studies/$") == 1
+    assert prolific.calls("POST", r"studies/\w+/transition/") == 1

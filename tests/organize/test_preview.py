@@ -16,8 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analysis.models import Report
+from analysis.presenters.banks import banks_context
 from analysis.services import report_run
 from listening import services
+from listening.admin import SessionAdmin
+from listening.allocation.state import allocation_estimate
 from listening.models import (
     Assignment,
     ListeningTest,
@@ -124,3 +127,25 @@ def test_a_draft_can_be_previewed_at_any_step_once_its_stimuli_are_built(organiz
     test.refresh_from_db()
     with pytest.raises(PreviewRefused, match="'fr'"):
         preview_session_start(test=test, user=organizer, language="fr", step="rating")
+
+
+def test_a_preview_is_in_no_completion_code_export_allocation_estimate_or_bank_count(
+    admin_client, organizer
+):
+    test = one_utterance_test(3)
+    cast(test, Rater.Platform.PANEL, {"gating": [4, 5, 3], "noisy input": [2, 1, 2]})
+    preview = preview_votes(test, organizer, 1)
+    # the admin's export of every session's code: the six real ones, not the preview's
+    changelist = reverse("admin:listening_session_changelist")
+    answer = admin_client.post(
+        changelist,
+        {"action": SessionAdmin.export_completion_codes.__name__,
+         "_selected_action": list(Session.objects.values_list("pk", flat=True))},
+    )  # fmt: skip
+    rows = answer.content.decode().strip().splitlines()[1:]
+    assert len(rows) == 6 and not any(str(preview.token) in row for row in rows)
+    # adaptive allocation judges the systems on the six real votes only
+    assert allocation_estimate(test=test).votes == 6
+    placed = {row["role"]: row["placed"] for row in banks_context(test=test)}
+    real = Assignment.objects.filter(session__test=test, session__rater__preview=False)
+    assert placed["gold"] == real.filter(stimulus__role="gold", phase="rating").count()
