@@ -12,6 +12,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from analysis.stats.mos import mean_interval
+from listening.allocation.state import allocation_progress, votes_planned
 from listening.models import ListeningTest, Session, Stimulus, Vote
 from listening.platforms.models import Bonus, Participation, Recruitment
 
@@ -26,6 +27,13 @@ def monitor_read(*, test: ListeningTest, now: datetime | None = None) -> dict:
     cells = _cells(test)
     votes = sum(c["votes"] for c in cells)
     target = sum(c["target"] for c in cells)
+    remaining = target - votes
+    if test.allocation == ListeningTest.Allocation.ADAPTIVE:
+        # the votes the test expects (its budget, else every clip's quota), and none left
+        # once every system met its target
+        target = votes_planned(test=test)
+        progress = allocation_progress(test=test)
+        remaining = 0 if progress and progress["complete"] else max(0, target - votes)
     return {
         "cells": cells,
         "votes": votes,
@@ -35,7 +43,7 @@ def monitor_read(*, test: ListeningTest, now: datetime | None = None) -> dict:
         "active": _active(test, now),
         "sessions": _sessions(test),
         "money": _money(test),
-        "eta": _eta(test, target - votes, now),
+        "eta": _eta(test, remaining, now),
         "history": _history(test, now),
         "now": now,
     }
@@ -46,7 +54,14 @@ def _counted_votes(test: ListeningTest):
 
 
 def _cells(test: ListeningTest) -> list[dict]:
-    """Votes against the target per system × language."""
+    """Votes against the target per system × language: every clip's quota, or for an adaptive
+    test the minimum every clip gets (past it, votes go where precision is missing)."""
+    per_clip = max(1, test.quota)
+    per_clip = (
+        max(1, test.min_votes_per_clip)
+        if test.allocation == ListeningTest.Allocation.ADAPTIVE
+        else per_clip
+    )
     rows = (
         Stimulus.objects.filter(test=test, role=Stimulus.Role.RATING)
         .values("output__system__name", "language")
@@ -61,8 +76,8 @@ def _cells(test: ListeningTest) -> list[dict]:
             "system": row["output__system__name"],
             "language": row["language"],
             "votes": row["votes"],
-            "target": row["stimuli"] * test.quota,
-            "percent": 100.0 * row["votes"] / (row["stimuli"] * test.quota),
+            "target": row["stimuli"] * per_clip,
+            "percent": 100.0 * row["votes"] / (row["stimuli"] * per_clip),
         }
         for row in rows
     ]

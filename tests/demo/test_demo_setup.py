@@ -79,7 +79,7 @@ def test_the_demo_scores_its_outputs_and_the_report_ranks_systems(client):
     assert MetricScore.objects.filter(value__isnull=False, metric="pesq").count() == 80
     client.login(username="organizer", password="auricle-demo")
     page = client.get(report).content.decode()
-    assert 'id="ranking"' in page and "subjective_score" in page and "intrusive_score" in page
+    assert 'id="ranking"' in page and "subjective score" in page and "intrusive score" in page
     assert "Report build: done" in out.getvalue()
-    assert 'id="agreement"' in page and "<td>all</td><td>pesq</td><td>clip</td>" in page
+    assert 'id="agreement"' in page and "<td>all</td><td>PESQ</td><td>clip</td>" in page
     assert 'id="clustered"' in page and 'id="language-chart"' in page

@@ -13,6 +13,7 @@ from jobs.models import Job
 from jobs.services import job_execute
 from listening.models import Bonus, ListeningTest, Participation, Rater, Recruitment, Session
 from listening.platforms.services import recruitment_set
+from organize.selectors.monitor import monitor_read
 from tests.analysis.test_report_view import cast, one_utterance_test
 from tests.conftest import corpus_make, testset_make
 from tests.fakes.participants import prolific
@@ -160,3 +161,18 @@ def test_publishing_a_prolific_test_from_the_guide_publishes_its_study_once(
     job_execute(job_id=job.pk)  # delivered again, as after a lost worker: done, nothing twice
     assert prolific.calls("POST", r"studies/$") == 1
     assert prolific.calls("POST", r"studies/\w+/transition/") == 1
+
+
+def test_an_adaptive_tests_monitoring_counts_against_its_minimum_and_its_budget(
+    organizer_client,
+):
+    test = one_utterance_test(3)
+    cast(test, Rater.Platform.PANEL, {"gating": [4, 5, 3], "noisy input": [2, 1, 2]})
+    ListeningTest.objects.filter(pk=test.pk).update(
+        allocation="adaptive", min_votes_per_clip=2, vote_budget=10
+    )  # as if it had been adaptive all along
+    test.refresh_from_db()
+    seen = monitor_read(test=test)
+    # one clip per system, each at least 2 votes: 3 of 2 each; the budget is what it expects
+    assert [(c["votes"], c["target"]) for c in seen["cells"]] == [(3, 2), (3, 2)]
+    assert seen["target"] == 10 and seen["eta"]["remaining"] == 4  # 10 planned, 6 in
