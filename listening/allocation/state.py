@@ -7,6 +7,7 @@ system's interval, so the estimate errs towards asking for more votes, never few
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -14,10 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 from django.core.cache import caches
+from django.db import transaction
 from django.db.models import Sum
 
 from listening.allocation.policy import SystemEstimate, system_estimate, system_ranks
 from listening.models import ListeningTest, Stimulus, Vote
+
+logger = logging.getLogger("auricle.allocation")
 
 
 @dataclass(frozen=True)
@@ -85,10 +89,20 @@ def allocation_state(*, test: ListeningTest) -> AllocationState | None:
     seconds = settings.AURICLE_ALLOCATION_REFRESH_SECONDS
     stale = state is None or time.time() - state.computed_at >= seconds
     if stale and _cache().add(_key(test.pk) + ":queued", 1, timeout=max(seconds, 1)):
-        from listening.tasks import allocation_refresh as task
-
-        task.delay_on_commit(test.pk)
+        transaction.on_commit(lambda: _refresh_send(test.pk))
     return state
+
+
+def _refresh_send(test_id: int) -> None:
+    """Queue one refresh. A broker that cannot be reached must not turn a rater's entry into
+    an error: the stale estimates serve, and the next request tries again."""
+    from listening.tasks import allocation_refresh as task
+
+    try:
+        task.delay(test_id)
+    except Exception:  # kombu's OperationalError, a refused socket, a Redis error: all alike
+        _cache().delete(_key(test_id) + ":queued")
+        logger.warning("test %s: its allocation refresh could not be queued", test_id)
 
 
 def open_ranks(*, test: ListeningTest) -> dict[int, int]:

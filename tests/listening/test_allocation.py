@@ -14,6 +14,7 @@ from listening import services
 from listening.allocation.policy import SystemEstimate
 from listening.allocation.state import (
     AllocationState,
+    _key,
     allocation_progress,
     allocation_state,
     allocation_store,
@@ -172,3 +173,25 @@ def test_a_complete_adaptive_test_pauses_its_prolific_study_once(prolific, adapt
     assert Recruitment.objects.get(test=adaptive).study_status == "PAUSED"
     allocation_refresh(adaptive.pk)  # already paused: not asked again
     assert prolific.calls("POST", r"studies/\w+/transition/") == 2  # publish, then pause
+
+
+def test_a_broker_that_cannot_be_reached_does_not_stop_a_rater_entering(
+    adaptive, settings, django_capture_on_commit_callbacks
+):
+    from config.celery import app
+
+    app.conf.task_always_eager = False  # queued for real, to a broker nobody listens on
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    app.conf.broker_connection_retry = False
+    app.conf.broker_connection_max_retries = 0
+    app.conf.task_publish_retry = False
+    app._pool = None  # connections are pooled per broker: a fresh pool for this one
+    try:
+        with django_capture_on_commit_callbacks(execute=True) as sent:
+            session = rating_session(adaptive, rater())  # no estimates yet: one refresh
+    finally:
+        app.conf.task_always_eager, app.conf.task_publish_retry = True, True
+        app.conf.broker_url, app._pool = settings.CELERY_BROKER_URL, None
+    assert len(rating_stimuli(session)) == 3 and len(sent) == 1
+    # the refresh was not queued, so the next request may try again
+    assert caches["allocation"].get(_key(adaptive.pk) + ":queued") is None
