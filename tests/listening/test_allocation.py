@@ -185,13 +185,15 @@ def test_a_broker_that_cannot_be_reached_does_not_stop_a_rater_entering(
     app.conf.broker_connection_retry = False
     app.conf.broker_connection_max_retries = 0
     app.conf.task_publish_retry = False
-    app._pool = None  # connections are pooled per broker: a fresh pool for this one
+    # connections and producers are pooled per broker: fresh pools for this one
+    app._pool, app.amqp._producer_pool = None, None
     try:
         with django_capture_on_commit_callbacks(execute=True) as sent:
             session = rating_session(adaptive, rater())  # no estimates yet: one refresh
     finally:
         app.conf.task_always_eager, app.conf.task_publish_retry = True, True
-        app.conf.broker_url, app._pool = settings.CELERY_BROKER_URL, None
+        app.conf.broker_url = settings.CELERY_BROKER_URL
+        app._pool, app.amqp._producer_pool = None, None
     assert len(rating_stimuli(session)) == 3 and len(sent) == 1
     # the refresh was not queued, so the next request may try again
     assert caches["allocation"].get(_key(adaptive.pk) + ":queued") is None
