@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
-from access.roles import Role, role_required
+from access.roles import Role, role_required, user_may
 from config.security import methods_only
 from listening.models import ListeningTest
 from organize import charts
@@ -16,8 +16,14 @@ from organize.selectors import monitor_read
 REFRESH_SECONDS = 10
 
 
-def _context(test: ListeningTest) -> dict:
+def _context(test: ListeningTest, *, results: bool) -> dict:
+    """results: the viewer, who reads progress only, sees neither the systems' means nor the
+    money; half-widths and vote counts are progress."""
     data = monitor_read(test=test)
+    if not results:
+        data["money"] = None
+        for row in data["precision"]:
+            row["mean"] = None
     for cell in data["cells"]:
         cell["bar"] = charts.bar(cell["votes"], cell["target"])
     for row in data["precision"]:
@@ -35,4 +41,5 @@ def monitor(request: HttpRequest, test_id: int) -> HttpResponse:
     template = (
         "organize/_monitor_panel.html" if request.GET.get("panel") else "organize/monitor.html"
     )
-    return render(request, template, _context(test))
+    results = user_may(user=request.user, role=Role.ANALYST)
+    return render(request, template, _context(test, results=results))

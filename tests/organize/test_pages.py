@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 
 from jobs.models import Job
@@ -129,6 +130,12 @@ def test_monitoring_counts_money_committed_and_paid(organizer_client):
     panel = organizer_client.get(reverse("organize:monitor", args=[test.pk]), {"panel": 1})
     # committed: three sessions not rejected at 1.50, and the bonus: 5.00; paid: 1.50 + 0.50
     assert "5.00</span> GBP committed · 2.00 paid" in panel.content.decode()
+    # a viewer reads progress, not money and not the systems' means
+    viewer = Client()
+    viewer.force_login(user_with("viewer"))
+    seen = viewer.get(reverse("organize:monitor", args=[test.pk]), {"panel": 1}).content.decode()
+    assert "tile-money" not in seen and "GBP" not in seen
+    assert "<td>4.50</td>" in panel.content.decode() and "<td>4.50</td>" not in seen
 
 
 def test_an_upload_that_is_no_zip_is_refused_naming_the_problem(organizer_client):
