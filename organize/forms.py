@@ -50,7 +50,8 @@ DESIGN_FIELDS = [
     "gold_tolerance", "condition_balanced", "session_timeout_minutes", "max_sessions_per_rater",
     "hearing_trials", "hearing_pass", "bandwidth_trials", "bandwidth_pass",
     "environment_trials", "environment_pass", "screen_variance_min", "screen_crowd_r_min",
-    "screen_outliers",
+    "screen_outliers", "allocation", "vote_budget", "min_votes_per_clip", "max_votes_per_clip",
+    "consent_minutes", "consent_pay", "consent_researcher", "consent_contact", "consent_data_use",
 ]  # fmt: skip
 
 
