@@ -3,15 +3,6 @@ from __future__ import annotations
 from celery import shared_task
 
 
-@shared_task(name="listening.tasks.platform_sync")
-def platform_sync(test_id: int) -> dict:
-    """Review, exclude and pay one test's platform submissions."""
-    from listening.models import ListeningTest
-    from listening.platforms.sync import platform_sync as sync
-
-    return sync(test=ListeningTest.objects.get(pk=test_id))
-
-
 @shared_task(name="listening.tasks.allocation_refresh")
 def allocation_refresh(test_id: int) -> int:
     """Recompute one test's adaptive allocation estimates into the cache, and pause its study

@@ -138,19 +138,23 @@ class RecruitmentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Sync: review, exclude and pay")
     def sync_now(self, request, queryset):
-        from listening.tasks import platform_sync
+        """Each sync is a job (its page shows what it reviewed and paid)."""
+        from jobs.services import job_start
+        from jobs.views import jobs_started
 
-        queued = 0
+        started = []
         for recruitment in queryset.select_related("test"):
             try:
                 platform_for(recruitment.test).ready_check()
             except errors.PlatformError as exc:
                 self.message_user(request, f"{recruitment.test}: {exc}", messages.ERROR)
                 continue
-            platform_sync.delay_on_commit(recruitment.test_id)
-            queued += 1
-        if queued:
-            self.message_user(request, f"sync queued for {queued} test(s)")
+            started.append(
+                job_start(
+                    kind="platform_sync", params={}, target=recruitment.test, user=request.user
+                )
+            )
+        return jobs_started(request, started)
 
     @admin.action(description="Download the completion list (CSV)")
     def completion_list(self, request, queryset):

@@ -101,7 +101,7 @@ def form_data(recruitment: Recruitment, **changes) -> dict:
     return {**data, **changes}
 
 
-def test_sync_now_reviews_and_pays_through_the_task(
+def test_sync_now_reviews_and_pays_as_a_job(
     admin_client, prolific, recruitment, django_capture_on_commit_callbacks
 ):
     Recruitment.objects.filter(pk=recruitment.pk).update(
@@ -111,7 +111,7 @@ def test_sync_now_reviews_and_pays_through_the_task(
     person = take_part(prolific, recruitment.test, Participant(pid_make(2), "good"))
     with django_capture_on_commit_callbacks(execute=True):
         page = act(admin_client, recruitment, "sync_now")
-    assert "Sync queued for 1 test(s)" in page
+    assert "Platform review and payment started" in page and "approved 1" in page
     assert prolific.submissions[person.submission]["status"] == "APPROVED"
     assert dict(prolific.paid) == {person.pid: 25}
     assert Recruitment.objects.get(pk=recruitment.pk).synced_at is not None
