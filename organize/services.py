@@ -1,15 +1,15 @@
-"""Writes of the organizer's pages. Long work goes to the jobs app (a background job with its
-progress) once it is installed; before that it runs here, as the admin's actions do."""
+"""Writes of the organizer's pages. Long work goes to the jobs app: a background job with its
+progress, as the admin's actions start."""
 
 from __future__ import annotations
 
-import tempfile
-
-from django.apps import apps
 from django.db import transaction
 
-from enhancement import services as enhancement_services
 from enhancement.models import Corpus, System, TestSet
+from jobs.errors import JobRefused
+from jobs.models import Job
+from jobs.runners.corpora import upload_store
+from jobs.services import job_start
 from listening import lifecycle
 from listening.identity import scrubbed
 from listening.models import ListeningTest
@@ -17,7 +17,6 @@ from listening.platforms import platform_for
 from listening.platforms.errors import PlatformError
 from listening.platforms.prolific_api import ProlificError
 from listening.platforms.services import recruitment_set
-from listening.services import PublishError, listening_test_prepare
 from organize.selectors import publish_blockers
 
 
@@ -25,14 +24,7 @@ class Refused(Exception):
     """An organizer's action the test cannot take now; the message says why and what to do."""
 
 
-def _jobs() -> bool:
-    return apps.is_installed("jobs")
-
-
-def _job(kind: str, *, params: dict, target=None, user=None):
-    from jobs.errors import JobRefused
-    from jobs.services import job_start
-
+def _job(kind: str, *, params: dict, target=None, user=None) -> Job:
     try:
         return job_start(kind=kind, params=params, target=target, user=user)
     except JobRefused as exc:
@@ -40,20 +32,9 @@ def _job(kind: str, *, params: dict, target=None, user=None):
 
 
 def corpus_upload(*, data: dict, user=None):
-    """Ingest an uploaded zip into a corpus (a job, or here): the report's lines, or the job."""
+    """Ingest an uploaded zip into a corpus, as a job; returns the job."""
     fields = {key: data[key] for key in ("name", "language", "kind", "channel")}
-    if _jobs():
-        from jobs.runners.corpora import upload_store
-
-        return _job("ingest", params={**fields, "upload": upload_store(data["upload"])}, user=user)
-    with tempfile.NamedTemporaryFile(suffix=".zip") as copy:
-        for chunk in data["upload"].chunks():
-            copy.write(chunk)
-        copy.flush()
-        try:
-            return enhancement_services.corpus_ingest(source=copy.name, **fields)
-        except enhancement_services.SourceRejected as exc:
-            raise Refused(f"nothing ingested: {exc}") from None
+    return _job("ingest", params={**fields, "upload": upload_store(data["upload"])}, user=user)
 
 
 def testset_create(*, name: str, corpora: list[Corpus], systems: list[System], user=None):
@@ -67,17 +48,11 @@ def testset_create(*, name: str, corpora: list[Corpus], systems: list[System], u
 
 
 def testset_generate(*, testset: TestSet, user=None) -> None:
-    if _jobs():
-        _job("generate", params={}, target=testset, user=user)
-    else:
-        enhancement_services.testset_generate_enqueue(testset=testset)
+    _job("generate", params={}, target=testset, user=user)
 
 
 def testset_score(*, testset: TestSet, user=None) -> None:
-    if _jobs():
-        _job("metrics", params={}, target=testset, user=user)
-    else:
-        enhancement_services.metrics_compute(testset=testset)
+    _job("metrics", params={}, target=testset, user=user)
 
 
 def design_save(*, form, platform: str) -> ListeningTest:
@@ -98,11 +73,6 @@ def test_prepare(*, test: ListeningTest, user=None) -> int | None:
     count built once the job is done (at once with an eager Celery), None while it runs."""
     if test.status != ListeningTest.Status.DRAFT:
         raise Refused(f"the test is {test.status}: its stimuli were built when it was published")
-    if not _jobs():
-        try:
-            return listening_test_prepare(test=test)
-        except PublishError as exc:
-            raise Refused(str(exc)) from None
     job = _job("prepare", params={}, target=test, user=user)
     job.refresh_from_db()
     if job.status == job.Status.FAILED:
@@ -117,19 +87,12 @@ def test_publish(*, test: ListeningTest, user=None) -> None:
     blockers = publish_blockers(test=test)
     if blockers:
         raise Refused("not published: " + "; ".join(blockers))
-    if _jobs():  # the job publishes the study too, once the test is live
-        job = _job("publish", params={"platform": True}, target=test, user=user)
-        job.refresh_from_db()
-        test.refresh_from_db()
-        if job.status == job.Status.FAILED:  # at once with an eager Celery; else on its page
-            raise Refused(job.message)
-        return
-    try:
-        lifecycle.listening_test_open(test=test)
-    except (PublishError, lifecycle.StatusRefused) as exc:
-        raise Refused(f"not published: {exc}") from None
+    # the job publishes the study too, once the test is live
+    job = _job("publish", params={"platform": True}, target=test, user=user)
+    job.refresh_from_db()
     test.refresh_from_db()
-    _platform(test, "publish")
+    if job.status == job.Status.FAILED:  # at once with an eager Celery; else on its page
+        raise Refused(job.message)
 
 
 # The platform's action that goes with each of the test's moves.

@@ -25,8 +25,8 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "organize/home.html", context)
 
 
-def _form_page(request, form, title: str, *, status: int = 200, report=None) -> HttpResponse:
-    context = {"form": form, "title": title, "report": report or []}
+def _form_page(request, form, title: str, *, status: int = 200) -> HttpResponse:
+    context = {"form": form, "title": title}
     return render(request, "organize/form.html", context, status=status)
 
 
@@ -44,13 +44,8 @@ def corpus_add(request: HttpRequest) -> HttpResponse:
     except services.Refused as exc:
         form.add_error("upload", str(exc))
         return _form_page(request, form, title, status=400)
-    if hasattr(done, "lines"):  # ingested here: its report
-        lines = done.lines()
-        level = messages.SUCCESS if done.ingested else messages.ERROR
-        messages.add_message(request, level, lines[0])
-        return _form_page(request, forms.CorpusUploadForm(), title, report=lines)
     done.refresh_from_db()
-    if done.status == "failed":  # run at once (no broker) and refused
+    if done.status == "failed":  # run at once (an eager Celery) and refused
         form.add_error("upload", done.message)
         return _form_page(request, form, title, status=400)
     messages.success(request, f"Ingest of {done.params['name']!r}: {done.status}. {done.message}")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from access.roles import Role, role_required
 from config.security import methods_only
+from jobs.models import Job
 from listening.models import ListeningTest
 from organize import forms, services
 from organize.selectors import test_steps
@@ -15,15 +17,7 @@ from organize.views.home import _form_page
 
 
 def _jobs(test: ListeningTest) -> list:
-    """The latest background jobs on this test and its test set, when the jobs app is here."""
-    from django.apps import apps
-
-    if not apps.is_installed("jobs"):
-        return []
-    from django.db.models import Q
-
-    from jobs.models import Job
-
+    """The latest background jobs on this test and its test set."""
     mine = Q(target_model="listening.listeningtest", target_id=test.pk)
     its_set = Q(target_model="enhancement.testset", target_id=test.testset_id)
     return list(Job.objects.filter(mine | its_set).order_by("-created_at")[:5])
