@@ -16,7 +16,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
@@ -27,24 +26,16 @@ from listening import services
 from listening.models import Qualification, Rater, Session, SetupResult, Vote
 from listening.simulation import check_answers
 from tests.conftest import corpus_make, live_test_make, testset_make
-from tests.services import CHROMIUM, CHROMIUM_FLAGS, missing
+from tests.services import chromium_launch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def chromium_page():
-    if not Path(CHROMIUM).exists():
-        missing(f"Chromium is not installed at {CHROMIUM} (Debian package chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("playwright is not installed (pip install playwright)")
-
     @contextmanager
     def open_page(cookie: dict | None = None) -> Iterator:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        with chromium_launch() as browser:
             context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
             if cookie:
                 context.add_cookies([cookie])
@@ -52,7 +43,6 @@ def chromium_page():
                 yield context.new_page()
             finally:
                 context.close()
-                browser.close()
 
     return open_page
 

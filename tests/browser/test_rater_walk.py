@@ -10,8 +10,6 @@ where docs/rater-pages.md shows them (otherwise into the test's temporary folder
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,7 +18,7 @@ from PIL import Image
 from listening.models import Session, Vote
 from tests.browser.test_rater_page import answers_now, fill_checks, session_token
 from tests.conftest import corpus_make, live_test_make, testset_make
-from tests.services import CHROMIUM, CHROMIUM_FLAGS, missing
+from tests.services import chromium_launch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -195,23 +193,7 @@ def walk(browser, base: str, test, width: int, height: int, language: str, camer
 def chromium():
     """Opens Chromium in a `with` block: Playwright runs an event loop in the test's thread,
     so the database is written before the block and read after it."""
-    if not Path(CHROMIUM).exists():
-        missing(f"Chromium is not installed at {CHROMIUM} (Debian package chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("playwright is not installed (pip install playwright)")
-
-    @contextmanager
-    def launch() -> Iterator:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-            try:
-                yield browser
-            finally:
-                browser.close()
-
-    return launch
+    return chromium_launch
 
 
 def test_a_rater_walks_a_whole_session_on_a_laptop_and_on_a_phone(chromium, live_server, tmp_path):

@@ -28,7 +28,7 @@ from listening.models import Assignment, ListeningTest, Rater
 from tests.browser.test_rater_page import orm
 from tests.conftest import speech
 from tests.listening.helpers import rating_session
-from tests.services import CHROMIUM, CHROMIUM_FLAGS, missing
+from tests.services import chromium_launch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,23 +41,14 @@ SCORES = {"gating": {"en-01": 4, "en-02": 4, "en-03": 5},
 
 @pytest.fixture
 def desktop_page():
-    if not Path(CHROMIUM).exists():
-        missing(f"Chromium is not installed at {CHROMIUM} (Debian package chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("playwright is not installed (pip install playwright)")
-
     @contextmanager
     def open_page() -> Iterator:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        with chromium_launch() as browser:
             context = browser.new_context(viewport={"width": 1280, "height": 800})
             try:
                 yield context.new_page()
             finally:
                 context.close()
-                browser.close()
 
     return open_page
 
