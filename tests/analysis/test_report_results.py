@@ -129,3 +129,27 @@ def test_an_infinite_paired_t_is_stored_as_json_can_hold_it():
     back = json.loads(stored)
     pd.testing.assert_frame_equal(frame_load(back["frame"]), frame)
     assert _load(back["t"]) == -math.inf
+
+
+def test_an_infinite_paired_t_reaches_the_api_as_null(admin_client):
+    # gating is exactly 2 above the noisy input on both clips (4 and 2 on the first, 5 and 3 on
+    # the second): no spread, t = inf, which strict JSON cannot write; the answer must still
+    # come, with null where the number cannot go
+    test = live_test_make(testset_make([corpus_make("en", 2)]), votes_per_stimulus=1)
+    cast(test, Rater.Platform.PANEL, {"gating": [4, 4], "noisy input": [2, 2]})
+    Vote.objects.filter(session__test=test).exclude(role="rating").update(passed=True)
+    first = test.testset.outputs.order_by("clip_id").first().clip_id
+    for vote in Vote.objects.filter(session__test=test, role="rating").select_related(
+        "stimulus__output__system"
+    ):
+        low = 2 if vote.stimulus.output.system.name == "noisy input" else 4
+        vote.score = low + (vote.stimulus.output.clip_id != first)
+        vote.save(update_fields=["score"])
+    results = report_results(test=test, draws=0)
+    assert math.isinf(results.pairs["t"].iloc[0])
+    listed = admin_client.get(reverse("api:test-tables", args=[test.pk])).json()["tables"]
+    for name in listed:
+        response = admin_client.get(reverse("api:test-table", args=[test.pk, name]))
+        assert response.status_code == 200, name
+    rows = admin_client.get(reverse("api:test-table", args=[test.pk, "pairs"])).json()["rows"]
+    assert [(row["t"], row["clips"], row["p_t"]) for row in rows] == [(None, 2, 0.0)]
