@@ -40,16 +40,19 @@ def _parse_uuid(value: object, what: str) -> uuid.UUID:
         raise RequestInvalid(f"{what} is not a valid id: {value!r}") from None
 
 
-def _votable_assignment(session: Session, stimulus_key: uuid.UUID) -> Assignment:
-    if session.state == Session.State.ABANDONED:
-        raise SessionExpired()
-    if session.state not in (Session.State.TRAINING, Session.State.RATING):
-        raise StepDone(f"the session is at {session.state}, not at a rating step")
-    assignment = (
+def _assignment_of(session: Session, stimulus_key: uuid.UUID) -> Assignment | None:
+    return (
         session.assignments.filter(stimulus__key=stimulus_key, released=False)
         .select_related("stimulus", "vote")
         .first()
     )
+
+
+def _votable(session: Session, assignment: Assignment | None) -> Assignment:
+    if session.state == Session.State.ABANDONED:
+        raise SessionExpired()
+    if session.state not in (Session.State.TRAINING, Session.State.RATING):
+        raise StepDone(f"the session is at {session.state}, not at a rating step")
     if assignment is None:
         raise NotInSession()
     if hasattr(assignment, "vote"):
@@ -117,10 +120,13 @@ def vote_record_next(
         with transaction.atomic():
             return _record(session, stimulus_uuid, answer, key, time_on_page_ms, play_count, now)
     except IntegrityError:
-        # A concurrent duplicate of the same submission won the race: return what it stored.
-        existing = Vote.objects.filter(idempotency_key=key, session=session).first()
+        # The key was stored before: by a concurrent duplicate of the same submission (return
+        # what it stored), or in another session (refused).
+        existing = Vote.objects.filter(idempotency_key=key).first()
         if existing is None:
             raise
+        if existing.session_id != session.id:
+            raise KeyReused("that submission id was used in another session") from None
         return Recorded(existing, None, False)
 
 
@@ -130,15 +136,16 @@ def _record(session, stimulus_uuid, answer, key, time_on_page_ms, play_count, no
         .select_related("test", "rater")
         .get(pk=session.pk)
     )
-    existing = Vote.objects.filter(idempotency_key=key).first()
-    if existing is not None:
-        if existing.session_id != session.id:
-            raise KeyReused("that submission id was used in another session")
-        return Recorded(existing, None, False)
+    # A repeat of the stored vote (a double click, a retry after a lost answer) is found on its
+    # assignment, which the vote needs anyway; a key seen elsewhere fails the insert below.
+    assignment = _assignment_of(session, stimulus_uuid)
+    repeat = getattr(assignment, "vote", None)
+    if repeat is not None and repeat.idempotency_key == key:
+        return Recorded(repeat, None, False)
     live = session.test.status == ListeningTest.Status.LIVE
     if not live and not session.rater.preview:  # paused or closed: no more votes
         raise NotLive(f"the test is {session.test.status}")
-    assignment = _votable_assignment(session, stimulus_uuid)
+    assignment = _votable(session, assignment)
     method = session.test.method
     try:
         parsed = answer_read(method, answer, processed_first=assignment.processed_first)

@@ -102,5 +102,4 @@ def _start(request, test, platform, language, context) -> HttpResponse:
     except services.RatingError as exc:
         context["error"] = exc.rater_message
         return render(request, "listening/entry.html", context, status=exc.status)
-    remember(request, session.rater)
-    return redirect("listening:session", token=session.token)
+    return remember(request, redirect("listening:session", token=session.token), session.rater)

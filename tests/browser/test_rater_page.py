@@ -138,7 +138,6 @@ def prequalified_cookie(test, live_server) -> dict:
         rater=rater, session=earlier, taken_at=now, level_confirmed=True, two_ear_correct=2,
         two_ear_total=2, environment_correct=4, environment_total=4, environment_passed=True,
     )  # fmt: skip
-    store["auricle_rater_ids"] = [rater.id]
     store.create()
     return {"name": "sessionid", "value": store.session_key, "url": live_server.url}
 

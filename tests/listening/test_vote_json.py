@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from listening.models import Assignment, Session, Vote
+from listening.views.common import OWNER_COOKIE, owner_value
 from tests.listening.helpers import rater, rating_session
 
 pytestmark = pytest.mark.django_db
@@ -26,9 +27,7 @@ AUDIO = re.compile(r'<audio id="[^"]+" preload="auto" src="([^"]+)"')
 def session(client, live_test) -> Session:
     """A session at its first rating clip, owned by the test client's browser."""
     found = rating_session(live_test, rater(name="json-voter"))
-    browser = client.session
-    browser["auricle_rater_ids"] = [found.rater_id]
-    browser.save()
+    client.cookies[OWNER_COOKIE] = owner_value([found.rater_id])
     return found
 
 
