@@ -18,11 +18,12 @@ from listening.services.sessions import (
     session_start,
     sessions_release_stale,
 )
-from listening.services.votes import vote_record, vote_record_next
+from listening.services.votes import SessionClaim, vote_record, vote_record_next
 
 __all__ = [
     "PublishError",
     "RatingError",
+    "SessionClaim",
     "assignment_link",
     "assignment_next",
     "check_items",

@@ -87,6 +87,15 @@ class AlreadyRated(RatingError):
     status = 409
 
 
+class NotYours(RatingError):
+    """The session named is not one this browser entered (or does not exist): the view answers
+    with its plain 404, as for any unknown page."""
+
+    code = "not_found"
+    message = _("This page does not exist.")
+    status = 404
+
+
 class NotInSession(RatingError):
     code = "not_in_session"
     message = _("That clip is not part of your session.")

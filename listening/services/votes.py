@@ -19,6 +19,7 @@ from listening.services.errors import (
     NotInSession,
     NotLive,
     NotServed,
+    NotYours,
     RequestInvalid,
     ScoreInvalid,
     SessionExpired,
@@ -93,6 +94,14 @@ def vote_record(
     ).vote
 
 
+class SessionClaim(NamedTuple):
+    """A session as a browser names it: its token, and the raters the browser entered as. The
+    vote finds and locks it in one query, and only when its rater is one of them."""
+
+    token: uuid.UUID
+    rater_ids: tuple[int, ...]
+
+
 class Recorded(NamedTuple):
     vote: Vote
     # The session's next unanswered assignment of the phase just voted in, when this call
@@ -103,7 +112,7 @@ class Recorded(NamedTuple):
 
 def vote_record_next(
     *,
-    session: Session,
+    session: Session | SessionClaim,
     stimulus_key: object,
     answer: Mapping,
     idempotency_key: object,
@@ -112,7 +121,8 @@ def vote_record_next(
     now: datetime | None = None,
 ) -> Recorded:
     """vote_record, also giving the assignment that comes next (found in the same lookup
-    that tells whether the phase is over, so the next page costs no extra query)."""
+    that tells whether the phase is over, so the next page costs no extra query). session:
+    a Session, or a browser's claim to one (NotYours when it is not theirs)."""
     now = now or timezone.now()
     key = _parse_uuid(idempotency_key, "idempotency key")
     stimulus_uuid = _parse_uuid(stimulus_key, "stimulus")
@@ -122,25 +132,26 @@ def vote_record_next(
     except IntegrityError:
         # The key was stored before: by a concurrent duplicate of the same submission (return
         # what it stored), or in another session (refused).
-        existing = Vote.objects.filter(idempotency_key=key).first()
+        existing = (
+            Vote.objects.filter(idempotency_key=key)
+            .select_related("session__test", "session__rater")
+            .first()
+        )
         if existing is None:
             raise
-        if existing.session_id != session.id:
+        if existing.session.token != session.token:
             raise KeyReused("that submission id was used in another session") from None
         return Recorded(existing, None, False)
 
 
 def _record(session, stimulus_uuid, answer, key, time_on_page_ms, play_count, now) -> Recorded:
-    session = (
-        Session.objects.select_for_update(of=("self",))
-        .select_related("test", "rater")
-        .get(pk=session.pk)
-    )
+    session = _locked(session)
     # A repeat of the stored vote (a double click, a retry after a lost answer) is found on its
     # assignment, which the vote needs anyway; a key seen elsewhere fails the insert below.
     assignment = _assignment_of(session, stimulus_uuid)
     repeat = getattr(assignment, "vote", None)
     if repeat is not None and repeat.idempotency_key == key:
+        repeat.session = session
         return Recorded(repeat, None, False)
     live = session.test.status == ListeningTest.Status.LIVE
     if not live and not session.rater.preview:  # paused or closed: no more votes
@@ -176,6 +187,16 @@ def _record(session, stimulus_uuid, answer, key, time_on_page_ms, play_count, no
     )
     following = _session_touch(session, assignment.phase, now)
     return Recorded(vote, following, True)
+
+
+def _locked(session: Session | SessionClaim) -> Session:
+    rows = Session.objects.select_for_update(of=("self",)).select_related("test", "rater")
+    if isinstance(session, SessionClaim):
+        found = rows.filter(token=session.token, rater_id__in=session.rater_ids).first()
+        if found is None:
+            raise NotYours()
+        return found
+    return rows.get(pk=session.pk)
 
 
 def _capped(value: int | None, cap: int) -> int | None:

@@ -40,10 +40,14 @@ def clips(session: Session, assignment: Assignment) -> list[dict]:
 
 
 def step(session: Session, assignment: Assignment) -> dict:
-    """The rating step of this assignment (one query for the counts, one or two links)."""
-    counts = session.assignments.filter(released=False, phase=assignment.phase).aggregate(
-        total=Count("id"), position=Count("id", filter=Q(position__lte=assignment.position))
-    )
+    """The rating step of this assignment (the counts from its own query when it came from
+    assignment_open, else one query; one or two links)."""
+    if hasattr(assignment, "phase_total"):
+        counts = {"total": assignment.phase_total, "position": assignment.phase_position}
+    else:
+        counts = session.assignments.filter(released=False, phase=assignment.phase).aggregate(
+            total=Count("id"), position=Count("id", filter=Q(position__lte=assignment.position))
+        )
     training = assignment.phase == Assignment.Phase.TRAINING
     where = {"position": counts["position"], "total": counts["total"]}
     label = (

@@ -25,7 +25,7 @@ from config.security import methods_only
 from listening import services
 from listening.services.errors import RequestInvalid
 from listening.views import stimulus
-from listening.views.common import owned_session, speaking
+from listening.views.common import owned_session, owner_ids, speaking
 from listening.views.session import render_step
 
 MAX_JSON_BYTES = 4096
@@ -73,29 +73,37 @@ def _posted(request: HttpRequest):
 @never_cache
 @methods_only("POST")
 def vote(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
-    session = owned_session(request, token)
+    """The session is found, checked against the browser's cookie and locked by the vote's own
+    first query; only a refusal reads it again, to answer in the rater's language."""
     as_json = wants_json(request)
-    with speaking(session.rater.language):
-        if rate_hit(name="vote_session", key=str(session.token)):
+    if rate_hit(name="vote_session", key=str(token)):
+        with speaking(owned_session(request, token).rater.language):
             return too_many(request, "vote_session")
-        try:
-            data = _posted(request)
-            recorded = services.vote_record_next(
-                session=session,
-                stimulus_key=data.get("stimulus"),
-                answer=data,
-                idempotency_key=data.get("idempotency_key"),
-                time_on_page_ms=_int_or_none(data.get("time_on_page_ms"), 2**31 - 1),
-                play_count=_int_or_none(data.get("play_count"), 2**15 - 1) or 0,
-            )
-        except services.RatingError as exc:
-            if as_json:
-                return _refused_json(exc)
-            session.refresh_from_db()
-            return render_step(request, session, error=exc.rater_message, status=exc.status)
-        if not as_json:
-            return redirect("listening:session", token=session.token)
+    try:
+        data = _posted(request)
+        recorded = services.vote_record_next(
+            session=services.SessionClaim(token, tuple(owner_ids(request))),
+            stimulus_key=data.get("stimulus"),
+            answer=data,
+            idempotency_key=data.get("idempotency_key"),
+            time_on_page_ms=_int_or_none(data.get("time_on_page_ms"), 2**31 - 1),
+            play_count=_int_or_none(data.get("play_count"), 2**15 - 1) or 0,
+        )
+    except services.RatingError as exc:
+        return _refused(request, token, exc, as_json)
+    session = recorded.vote.session
+    if not as_json:
+        return redirect("listening:session", token=session.token)
+    with speaking(session.rater.language):
         return _answer(session, recorded)
+
+
+def _refused(request, token, exc: services.RatingError, as_json: bool) -> HttpResponse:
+    session = owned_session(request, token)  # not the browser's: the plain 404
+    with speaking(session.rater.language):
+        if as_json:
+            return _refused_json(exc)
+        return render_step(request, session, error=exc.rater_message, status=exc.status)
 
 
 def _answer(session, recorded) -> JsonResponse:

@@ -9,6 +9,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -183,6 +184,28 @@ def test_a_repeated_json_vote_is_stored_once(client, session):
     assert again.json() == {"stored": True, "next": None, "redirect": f"/s/{session.token}/"}
 
 
+@pytest.mark.parametrize("cookie", ["none", "forged", "another rater"])
+def test_a_vote_from_a_browser_that_did_not_enter_the_session_is_404(client, session, cookie):
+    step = page_step(client, session)
+    heard(client, session, step)
+    stranger = Client()
+    if cookie == "forged":  # the rater's own id, unsigned: the signature is what counts
+        stranger.cookies[OWNER_COOKIE] = str(session.rater_id)
+    elif cookie == "another rater":
+        stranger.cookies[OWNER_COOKIE] = owner_value([rater(name="someone else").id])
+    for as_json in (True, False):
+        answer = (
+            post_json(stranger, session, step)
+            if as_json
+            else stranger.post(reverse("listening:vote", args=[session.token]),
+                               {"stimulus": step["stimulus"], "score": 3,
+                                "idempotency_key": step["idempotency_key"]})
+        )  # fmt: skip
+        assert answer.status_code == 404, (cookie, as_json)
+    assert not Vote.objects.filter(session=session, role="rating").exists()
+    assert post_json(client, session, step).status_code == 200  # its own browser still votes
+
+
 @pytest.mark.parametrize(
     ("body", "said"),
     [
@@ -205,16 +228,16 @@ def test_a_malformed_json_body_is_a_clear_400_and_stores_nothing(client, session
 
 
 def test_a_json_vote_is_bounded_in_queries(client, session, django_assert_max_num_queries):
-    """Eleven: the session (with test and rater), the browser's session, the locked session,
-    the key, the assignment (with its vote), the insert, the next assignment, the session's
-    save, the counts, the next link and its tie to the assignment; and the savepoint and its
-    release that the test's own transaction adds around the vote's."""
+    """Seven: the session found, checked against the browser's cookie and locked (with test
+    and rater), the assignment (with its vote), the insert, the next assignment (with where it
+    stands in the phase), the session's save, the next link and its tie to the assignment; and
+    the savepoint and its release that the test's own transaction adds around the vote's."""
     step = page_step(client, session)
     heard(client, session, step)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(9):
         answer = post_json(client, session, step)
     assert answer.status_code == 200 and answer.json()["next"]
-    with django_assert_max_num_queries(3):  # the link, the serving stamp
+    with django_assert_max_num_queries(2):  # the link, the serving stamp
         assert client.get(answer.json()["next"]["clips"][0]["url"]).status_code == 200
 
 
