@@ -188,6 +188,8 @@ class AudioLink(models.Model):
 
     digest = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=255)
+    # who the link was made for (a rating assignment): sent with each fetch, never shown
+    tag = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(db_index=True)
 
     def __str__(self) -> str:

@@ -32,8 +32,8 @@ AUDIO_NAME = re.compile(r"audio/([0-9a-f]{2})/\1[0-9a-f]{30}\.flac")
 TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
 # Expired links are swept on one creation in this many.
 _PURGE_EVERY = 64
-# Sent by the audio view when a link is opened, with digest= (link_digest of its token) and
-# at= (when): the listening app stamps the serving time from it.
+# Sent by the audio view when a link made with a tag is opened, with tag= (who it was made for)
+# and at= (when): the listening app stamps the serving time from it.
 audio_fetched = Signal()
 
 
@@ -124,6 +124,19 @@ def audio_urls(names: list[str]) -> list[str]:
     """audio_url for each name, in order, the local links made in one insert."""
     if settings.AUDIO_STORAGE == "s3":
         return [audio_url(name) for name in names]
+    return [link.url for link in audio_links(names)]
+
+
+class Link(NamedTuple):
+    url: str
+    digest: str  # SHA-256 of the token: how the link is kept
+
+
+def audio_links(names: list[str], *, tags: list[str] | None = None) -> list[Link]:
+    """Links through this server, on any storage, so that each fetch is known (audio_fetched,
+    sent with the link's tag: who the link was made for); made in one insert. Locally the
+    server sends the file, on S3 it redirects to a presigned URL."""
+    tags = tags or [""] * len(names)
     for name in names:
         if not is_audio_name(name):
             raise ValueError(f"only stored audio gets a rater's link, not {name!r}")
@@ -131,51 +144,36 @@ def audio_urls(names: list[str]) -> list[str]:
 
     tokens = [secrets.token_urlsafe(24) for _name in names]
     now = timezone.now()
-    AudioLink.objects.bulk_create(
-        AudioLink(digest=_digest(token), name=name, created_at=now)
-        for token, name in zip(tokens, names, strict=True)
-    )
+    rows = [
+        AudioLink(digest=_digest(token), name=name, tag=tag, created_at=now)
+        for token, name, tag in zip(tokens, names, tags, strict=True)
+    ]
+    if len(rows) == 1:
+        rows[0].save(force_insert=True)  # one statement: bulk_create adds a transaction
+    else:
+        AudioLink.objects.bulk_create(rows)
     if secrets.randbelow(_PURGE_EVERY) == 0:
         AudioLink.objects.filter(created_at__lt=_oldest_valid()).delete()
-    return [reverse("enhancement:audio", args=[token]) for token in tokens]
+    return [Link(reverse("enhancement:audio", args=[token]), _digest(token)) for token in tokens]
 
 
-class Link(NamedTuple):
-    url: str
-    digest: str  # SHA-256 of the token: what audio_fetched is sent with when it is opened
+def audio_link(name: str, *, tag: str = "") -> Link:
+    return audio_links([name], tags=[tag])[0]
 
 
-def audio_link(name: str) -> Link:
-    """A link through this server, on any storage, so that its first fetch is known
-    (audio_fetched): locally the server sends the file, on S3 it redirects to a presigned
-    URL."""
-    if not is_audio_name(name):
-        raise ValueError(f"only stored audio gets a rater's link, not {name!r}")
-    from enhancement.models import AudioLink
-
-    token = secrets.token_urlsafe(24)
-    link = AudioLink.objects.create(digest=_digest(token), name=name, created_at=timezone.now())
-    if link.pk % _PURGE_EVERY == 0:
-        AudioLink.objects.filter(created_at__lt=_oldest_valid()).delete()
-    return Link(reverse("enhancement:audio", args=[token]), link.digest)
-
-
-def audio_token_read(token: object) -> str | None:
-    """The stored audio a link's token opens; None when it is malformed, unknown or expired."""
+def audio_token_open(token: object) -> tuple[str, str] | None:
+    """(the stored audio, the link's tag) a link's token opens; None when it is malformed,
+    unknown or expired."""
     from enhancement.models import AudioLink
 
     if not isinstance(token, str) or TOKEN.fullmatch(token) is None:
         return None
-    name = (
+    found = (
         AudioLink.objects.filter(digest=_digest(token), created_at__gte=_oldest_valid())
-        .values_list("name", flat=True)
+        .values_list("name", "tag")
         .first()
     )
-    return name if is_audio_name(name) else None
-
-
-def link_digest(token: str) -> str:
-    return _digest(token)
+    return found if found is not None and is_audio_name(found[0]) else None
 
 
 def _digest(token: str) -> str:

@@ -30,11 +30,12 @@ CACHE = "private, max-age=3600"
 
 @methods_only("GET")
 def audio(request: HttpRequest, token: str) -> HttpResponse:
-    name = storage.audio_token_read(token)
-    if name is None:
+    opened = storage.audio_token_open(token)
+    if opened is None:
         raise Http404("audio link expired or invalid")
+    name, tag = opened
     if settings.AUDIO_STORAGE == "s3":
-        _fetched(token)
+        _fetched(tag)
         response = HttpResponseRedirect(default_storage.url(name))
         response["Cache-Control"] = "no-store"
         return response
@@ -42,12 +43,13 @@ def audio(request: HttpRequest, token: str) -> HttpResponse:
         size = default_storage.size(name)
     except FileNotFoundError:
         raise Http404("audio not found") from None
-    _fetched(token)
+    _fetched(tag)
     return _ranged(request, name, size)
 
 
-def _fetched(token: str) -> None:
-    storage.audio_fetched.send(sender=audio, digest=storage.link_digest(token), at=timezone.now())
+def _fetched(tag: str) -> None:
+    if tag:  # a link made for someone (a rating assignment) tells them it was fetched
+        storage.audio_fetched.send(sender=audio, tag=tag, at=timezone.now())
 
 
 def byte_range(header: str | None, size: int) -> tuple[int, int] | bool | None:

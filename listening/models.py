@@ -380,8 +380,8 @@ class SetupResult(models.Model):
 
 class Assignment(models.Model):
     """A stimulus placed in a session at a position. served_at is when the session first
-    fetched its audio (the processed clip), through the link whose token's SHA-256 is
-    audio_digest; the listening-time check counts from it."""
+    fetched its audio (the processed clip), through a link tagged with this assignment
+    (services.serving); the listening-time check counts from it."""
 
     class Phase(models.TextChoices):
         TRAINING = "training"
@@ -395,7 +395,6 @@ class Assignment(models.Model):
         null=True, blank=True, help_text="CCR: the processed clip plays first"
     )
     served_at = models.DateTimeField(null=True, blank=True)
-    audio_digest = models.CharField(max_length=64, blank=True, default="", db_index=True)
     released = models.BooleanField(default=False, help_text="Given back when the session lapsed")
 
     class Meta:

@@ -8,7 +8,7 @@ from listening.services.checks import check_items, qualification_submit, setup_s
 from listening.services.entry import session_enter
 from listening.services.errors import PublishError, RatingError
 from listening.services.publish import listening_test_prepare, listening_test_publish
-from listening.services.serving import assignment_link
+from listening.services.serving import link_tag
 from listening.services.sessions import (
     assignment_next,
     rater_blocked_until,
@@ -24,10 +24,10 @@ __all__ = [
     "PublishError",
     "RatingError",
     "SessionClaim",
-    "assignment_link",
     "assignment_next",
     "check_items",
     "errors",
+    "link_tag",
     "listening_test_prepare",
     "listening_test_publish",
     "qualification_submit",

@@ -1,7 +1,7 @@
 """When a stimulus counts as served: when the session first fetched its audio.
 
 The rating page links the processed clip through a link of its own (enhancement.storage
-audio_link) whose digest the assignment keeps; the audio view announces each fetch
+audio_link) tagged with the assignment; the audio view announces each fetch of a tagged link
 (storage.audio_fetched) and the first one stamps served_at. A page that was rendered but
 whose audio never arrived has served nothing, and its vote is refused.
 """
@@ -12,17 +12,25 @@ from datetime import datetime
 
 from listening.models import Assignment
 
-
-def assignment_link(*, assignment: Assignment, digest: str) -> None:
-    """Tie the link just made for the assignment's processed clip to it (the latest link
-    of the page wins; served_at, once stamped, stays)."""
-    Assignment.objects.filter(pk=assignment.pk).update(audio_digest=digest)
-    assignment.audio_digest = digest
+_TAG = "assignment:"
 
 
-def audio_fetched(*, digest: str, at: datetime, **_signal) -> int:
+def link_tag(assignment: Assignment) -> str:
+    """The tag of the link made for the assignment's processed clip."""
+    return f"{_TAG}{assignment.pk}"
+
+
+def tagged_assignment(tag: str) -> int | None:
+    """The assignment a link's tag names; None for a link made for anything else."""
+    number = tag.removeprefix(_TAG) if tag.startswith(_TAG) else ""
+    return int(number) if number.isdigit() else None
+
+
+def audio_fetched(*, tag: str, at: datetime, **_signal) -> int:
     """Receiver of storage.audio_fetched: the first fetch through an assignment's link
-    stamps its serving time. Returns how many assignments it stamped (0 or 1)."""
-    return Assignment.objects.filter(audio_digest=digest, served_at__isnull=True).update(
-        served_at=at
-    )
+    stamps its serving time (once stamped, it stays). Returns how many assignments it stamped
+    (0 or 1)."""
+    owner = tagged_assignment(tag)
+    if owner is None:
+        return 0
+    return Assignment.objects.filter(pk=owner, served_at__isnull=True).update(served_at=at)

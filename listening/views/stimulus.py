@@ -10,23 +10,26 @@ import uuid
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from enhancement.storage import audio_link
+from enhancement.storage import audio_link, audio_links
 from listening import methods, services
 from listening.models import Assignment, Session
 
 
 def clips(session: Session, assignment: Assignment) -> list[dict]:
-    """The clips in play order. The processed clip's link is tied to the assignment, so that
-    its first fetch is the serving time."""
+    """The clips in play order, their links made in one insert. The processed clip's link is
+    tagged with the assignment, so that its first fetch is the serving time."""
     stimulus = assignment.stimulus
-    link = audio_link(stimulus.audio)
-    services.assignment_link(assignment=assignment, digest=link.digest)
-    processed = link.url
     if not stimulus.reference_audio:
-        return [{"id": "clip", "url": processed, "label": ""}]
+        link = audio_link(stimulus.audio, tag=services.link_tag(assignment))
+        return [{"id": "clip", "url": link.url, "label": ""}]
     # The reference through the same kind of link: on S3 a presigned URL beside a redirect
     # would tell which of the two is processed.
-    reference = audio_link(stimulus.reference_audio).url
+    processed, reference = (
+        link.url
+        for link in audio_links(
+            [stimulus.audio, stimulus.reference_audio], tags=[services.link_tag(assignment), ""]
+        )
+    )
     if methods.spec(session.test.method).reference_first:
         return [
             {"id": "clip-1", "url": reference, "label": str(methods.LABEL_REFERENCE)},

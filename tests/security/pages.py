@@ -6,12 +6,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db.models import Q
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from enhancement.models import AudioLink
 from listening.models import Assignment, Session
+from listening.services.serving import tagged_assignment
 from listening.simulation import check_answers
 
 AUDIO_SRC = re.compile(r'<audio id="([^"]+)" preload="auto" src="([^"]+)"')
@@ -51,7 +54,13 @@ def rewind_serving(session: Session, seconds: float = 60) -> None:
     """Stand-in for fetching the shown clips' audio and listening to the end: serving time
     moves into the past (a shown clip whose audio was not fetched counts as fetched now)."""
     now = timezone.now()
-    shown = Assignment.objects.filter(session=session).exclude(audio_digest="", served_at=None)
+    linked = [
+        tagged_assignment(tag)
+        for tag in AudioLink.objects.exclude(tag="").values_list("tag", flat=True)
+    ]
+    shown = Assignment.objects.filter(session=session).filter(
+        Q(pk__in=linked) | Q(served_at__isnull=False)
+    )
     for assignment in shown:
         assignment.served_at = (assignment.served_at or now) - timedelta(seconds=seconds)
         assignment.save(update_fields=["served_at"])
