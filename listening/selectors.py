@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Count, Q
 
 from enhancement.selectors import testset_languages
 from listening.allocation.state import allocation_progress, votes_planned
-from listening.models import ListeningTest, Session
+from listening.models import Assignment, ListeningTest, Session
 
 # Names raters recognise, each in its own language, for the codes corpora use.
 LANGUAGE_NAMES = {
@@ -47,3 +48,22 @@ def listening_test_progress(*, test: ListeningTest) -> dict:
         **sessions,
         "allocation": allocation_progress(test=test),
     }
+
+
+# Written as SQL: the page and every JSON vote ask it, and the ORM spends about eight times
+# the CPU of the statement itself building this one (measured: 2.0 against 0.25 ms).
+_PHASE_COUNTS = (
+    "SELECT COUNT(*), COUNT(*) FILTER (WHERE position <= %s) FROM listening_assignment"
+    " WHERE session_id = %s AND phase = %s AND NOT released"
+)
+
+
+def phase_counts(*, assignment: Assignment) -> tuple[int, int]:
+    """(where the assignment stands in its phase, how many the phase holds), given-back
+    assignments left out."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _PHASE_COUNTS, [assignment.position, assignment.session_id, assignment.phase]
+        )
+        total, position = cursor.fetchone()
+    return position, total

@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import F
 from django.utils import timezone
 
 from listening.identity import participant_hash
@@ -259,25 +259,13 @@ def assignment_next(
 
 
 def assignment_open(session: Session, phase: str) -> Assignment | None:
-    """The first unanswered assignment of a phase (training or rating), with its stimulus, and
-    where it stands in the phase (phase_position of phase_total, counted in the same query)."""
-    phase_rows = Assignment.objects.filter(
-        session=OuterRef("session"), released=False, phase=phase
-    ).order_by()
+    """The first unanswered assignment of a phase (training or rating), with its stimulus."""
     return (
         session.assignments.filter(vote__isnull=True, released=False, phase=phase)
         .select_related("stimulus")
-        .annotate(
-            phase_total=_counted(phase_rows),
-            phase_position=_counted(phase_rows.filter(position__lte=OuterRef("position"))),
-        )
         .order_by("position")
         .first()
     )
-
-
-def _counted(rows):
-    return Subquery(rows.values("session").annotate(n=Count("pk")).values("n")[:1])
 
 
 def session_complete(session: Session, now: datetime) -> list[str]:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from enhancement.storage import audio_link, audio_links
 from listening import methods, services
 from listening.models import Assignment, Session
+from listening.selectors import phase_counts
 
 
 def clips(session: Session, assignment: Assignment) -> list[dict]:
@@ -43,16 +43,10 @@ def clips(session: Session, assignment: Assignment) -> list[dict]:
 
 
 def step(session: Session, assignment: Assignment) -> dict:
-    """The rating step of this assignment (the counts from its own query when it came from
-    assignment_open, else one query; one or two links)."""
-    if hasattr(assignment, "phase_total"):
-        counts = {"total": assignment.phase_total, "position": assignment.phase_position}
-    else:
-        counts = session.assignments.filter(released=False, phase=assignment.phase).aggregate(
-            total=Count("id"), position=Count("id", filter=Q(position__lte=assignment.position))
-        )
+    """The rating step of this assignment (one query for the counts, one for the links)."""
+    position, total = phase_counts(assignment=assignment)
     training = assignment.phase == Assignment.Phase.TRAINING
-    where = {"position": counts["position"], "total": counts["total"]}
+    where = {"position": position, "total": total}
     label = (
         _("Training clip %(position)s of %(total)s")
         if training
@@ -62,8 +56,8 @@ def step(session: Session, assignment: Assignment) -> dict:
         "stimulus": str(assignment.stimulus.key),
         "idempotency_key": str(uuid.uuid4()),
         "clips": clips(session, assignment),
-        "position": counts["position"],
-        "total": counts["total"],
+        "position": position,
+        "total": total,
         "training": training,
         "label": label % where,  # as the page's own line says it
     }

@@ -228,14 +228,14 @@ def test_a_malformed_json_body_is_a_clear_400_and_stores_nothing(client, session
 
 
 def test_a_json_vote_is_bounded_in_queries(client, session, django_assert_max_num_queries):
-    """Six: the session found, checked against the browser's cookie and locked (with test
-    and rater), the assignment (with its vote), the insert, the next assignment (with where it
-    stands in the phase), the session's save and the next clip's link (tagged with its
+    """Seven: the session found, checked against the browser's cookie and locked (with test
+    and rater), the assignment (with its vote), the insert, the next assignment, the session's
+    save, where the next stands in the phase, and the next clip's link (tagged with its
     assignment); and the savepoint and its release that the test's own transaction adds
     around the vote's."""
     step = page_step(client, session)
     heard(client, session, step)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         answer = post_json(client, session, step)
     assert answer.status_code == 200 and answer.json()["next"]
     with django_assert_max_num_queries(2):  # the link, the serving stamp
