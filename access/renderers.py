@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from rest_framework.renderers import JSONRenderer
 
 
 def finite(data):
     """data with every non-finite float replaced by None, at any depth."""
-    if isinstance(data, float):
+    if isinstance(data, float | np.floating):
         return data if math.isfinite(data) else None
     if isinstance(data, dict):
         return {key: finite(value) for key, value in data.items()}

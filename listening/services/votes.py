@@ -134,13 +134,13 @@ def vote_record_next(
         # what it stored), or in another session (refused).
         existing = (
             Vote.objects.filter(idempotency_key=key)
-            .select_related("session__test", "session__rater")
+            .select_related("session__test", "session__rater", "stimulus")
             .first()
         )
-        if existing is None:
-            raise
-        if existing.session.token != session.token:
-            raise KeyReused("that submission id was used in another session") from None
+        if existing is None:  # not the key: the rater's vote on this clip is already stored
+            raise AlreadyRated() from None
+        if existing.session.token != session.token or existing.stimulus.key != stimulus_uuid:
+            raise KeyReused("that submission id was used for another answer") from None
         return Recorded(existing, None, False)
 
 

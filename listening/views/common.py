@@ -18,27 +18,37 @@ OWNER_COOKIE = "auricle_raters"
 _OWNER_SALT = "listening.owner"
 _OWNER_MOST = 20  # raters one browser holds (a lab machine shared by a panel)
 OWNER_MAX_AGE = 14 * 24 * 3600
+_SESSION_KEY_BEFORE = "auricle_rater_ids"  # where a browser's raters were kept before the cookie
 # Test-language codes whose interface catalogue goes by another name.
 INTERFACE_LANGUAGE = {"zh": "zh-hans"}
 
 
 def owner_ids(request: HttpRequest) -> list[int]:
-    """The rater ids this browser's cookie names; none when it is missing, forged or old."""
+    """The rater ids this browser's cookie names, oldest entry first; none when it is missing,
+    forged or old. A browser that entered before the cookie existed is read from its session
+    row instead (only then: a rater's pages read no session row)."""
     value = request.get_signed_cookie(
-        OWNER_COOKIE, default="", salt=_OWNER_SALT, max_age=OWNER_MAX_AGE
+        OWNER_COOKIE, default=None, salt=_OWNER_SALT, max_age=OWNER_MAX_AGE
     )
+    if value is None:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return []
+        return [i for i in request.session.get(_SESSION_KEY_BEFORE, []) if isinstance(i, int)]
     return [int(part) for part in value.split(",") if part.isdigit()]
 
 
 def owner_value(ids: list[int]) -> str:
-    """The cookie's value for these raters (a test sets it as the entry page would)."""
+    """The cookie's value for these raters, in order of entry: the latest _OWNER_MOST kept,
+    each once (a test sets it as the entry page would)."""
     from django.core import signing
 
-    text = ",".join(str(i) for i in sorted(set(ids))[-_OWNER_MOST:])
+    kept = list(dict.fromkeys(reversed(ids)))[:_OWNER_MOST][::-1]
+    text = ",".join(str(i) for i in kept)
     return signing.get_cookie_signer(salt=OWNER_COOKIE + _OWNER_SALT).sign(text)
 
 
 def remember(request: HttpRequest, response: HttpResponse, rater: Rater) -> HttpResponse:
+    """response, with the browser's cookie naming rater too (as the latest entry)."""
     response.set_cookie(
         OWNER_COOKIE,
         owner_value([*owner_ids(request), rater.id]),

@@ -76,13 +76,16 @@ def vote(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     """The session is found, checked against the browser's cookie and locked by the vote's own
     first query; only a refusal reads it again, to answer in the rater's language."""
     as_json = wants_json(request)
-    if rate_hit(name="vote_session", key=str(token)):
+    owners = tuple(owner_ids(request))
+    # Counted per session and browser claim: a stranger who knows the link spends only a
+    # budget of their own, never the rater's.
+    if rate_hit(name="vote_session", key=f"{token}:{','.join(map(str, owners))}"):
         with speaking(owned_session(request, token).rater.language):
             return too_many(request, "vote_session")
     try:
         data = _posted(request)
         recorded = services.vote_record_next(
-            session=services.SessionClaim(token, tuple(owner_ids(request))),
+            session=services.SessionClaim(token, owners),
             stimulus_key=data.get("stimulus"),
             answer=data,
             idempotency_key=data.get("idempotency_key"),

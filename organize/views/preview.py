@@ -42,5 +42,4 @@ def preview(request: HttpRequest, test_id: int) -> HttpResponse:
     except PreviewRefused as exc:
         messages.error(request, f"No preview: {exc}.")
         return _page(request, test, status=400)
-    remember(request, session.rater)
-    return redirect("listening:session", token=session.token)
+    return remember(request, redirect("listening:session", token=session.token), session.rater)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from listening.models import Assignment, Session, Vote
+from listening.services.errors import KeyReused
 from listening.views.common import OWNER_COOKIE, owner_value
 from tests.listening.helpers import rater, rating_session
 
@@ -206,6 +207,33 @@ def test_a_vote_from_a_browser_that_did_not_enter_the_session_is_404(client, ses
     assert post_json(client, session, step).status_code == 200  # its own browser still votes
 
 
+def test_a_key_stored_for_one_clip_and_sent_again_for_another_is_refused(client, session):
+    step = page_step(client, session)
+    heard(client, session, step)
+    assert post_json(client, session, step, score=5).status_code == 200
+    following = page_step(client, session)
+    heard(client, session, following)
+    again = post_json(client, session, {**following, "idempotency_key": step["idempotency_key"]})
+    assert again.status_code == 400 and again.json()["error"] == KeyReused.code
+    assert not Vote.objects.filter(stimulus__key=following["stimulus"]).exists()
+
+
+def test_a_full_cookie_keeps_the_rater_who_entered_last(rf):
+    from django.http import HttpResponse
+
+    from listening.views.common import owner_ids, remember
+
+    request = rf.get("/")
+    request.COOKIES[OWNER_COOKIE] = owner_value(list(range(100, 120)))  # twenty raters
+    returning = rater(name="returning")
+    response = remember(request, HttpResponse(), returning)
+    later = rf.get("/")
+    later.COOKIES[OWNER_COOKIE] = response.cookies[OWNER_COOKIE].value
+    kept = owner_ids(later)
+    assert len(kept) == 20 and kept[-1] == returning.pk
+    assert 100 not in kept  # the oldest entry made room
+
+
 @pytest.mark.parametrize(
     ("body", "said"),
     [
@@ -231,11 +259,11 @@ def test_a_json_vote_is_bounded_in_queries(client, session, django_assert_max_nu
     """Seven: the session found, checked against the browser's cookie and locked (with test
     and rater), the assignment (with its vote), the insert, the next assignment, the session's
     save, where the next stands in the phase, and the next clip's link (tagged with its
-    assignment); and the savepoint and its release that the test's own transaction adds
-    around the vote's."""
+    assignment); the sweep of expired links that one link in 64 runs; and the savepoint and
+    its release that the test's own transaction adds around the vote's."""
     step = page_step(client, session)
     heard(client, session, step)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         answer = post_json(client, session, step)
     assert answer.status_code == 200 and answer.json()["next"]
     with django_assert_max_num_queries(2):  # the link, the serving stamp

@@ -89,6 +89,28 @@ def test_votes_of_one_session_are_limited_and_a_limited_vote_stores_nothing(
     assert rows() == before
 
 
+def test_a_stranger_who_knows_the_session_link_does_not_spend_the_raters_vote_budget(
+    client, live_test, limits
+):
+    from django.test import Client
+
+    from listening.simulation import check_answers
+
+    start = enter(client, live_test)
+    session = Session.objects.get()
+    for step in ("qualification", "setup"):
+        client.post(reverse(f"listening:{step}", args=[session.token]), check_answers(session))
+        session.refresh_from_db()
+    limits["vote_session"] = (2, 60)
+    vote_url = reverse("listening:vote", args=[session.token])
+    stranger = Client()
+    for _ in range(5):  # refused as unknown, then as too many: their own budget
+        assert stranger.post(vote_url, {"score": "3"}).status_code in (404, 429)
+    page = client.get(start.url)
+    rewind_serving(session)
+    assert client.post(vote_url, vote_form(page)).status_code == 302  # stored, next page
+
+
 def staff(django_user_model):
     return django_user_model.objects.create_user(
         username="organizer", password=PASSWORD, is_staff=True, is_superuser=True
