@@ -108,18 +108,26 @@ def test_the_report_shows_clustered_intervals_once_there_are_enough_clips_and_ra
     page = admin_client.get(response.url).content.decode()
     assert "came in after the latest build" not in page
     kept = screening_for(test=test).kept.assign(g=0)
-    direct = smf.mixedlm(
+    model = smf.mixedlm(
         "score ~ 0 + C(system)",
         kept,
         groups="g",
         re_formula="0",
         vc_formula={"rater": "0 + C(rater)", "clip": "0 + C(clip)"},
-    ).fit(reml=True, method=["nm", "lbfgs"], maxiter=5000)
-    assert direct.converged  # L-BFGS alone stops short on so few raters; Powell gets there
+    )
+    # On so few raters one search of statsmodels' can stop short: the better REML optimum of
+    # two searches is the reference
+    fits = [
+        model.fit(reml=True, method=m, maxiter=5000) for m in (["nm", "lbfgs"], ["powell", "lbfgs"])
+    ]
+    direct = max((f for f in fits if f.converged), key=lambda f: f.llf)
     table = page[page.index('id="clustered"') :]
     for system in kept["system"].unique():
-        estimate = two_places(direct.fe_params[f"C(system)[{system}]"])
-        assert f'<td>{system}</td><td class="num">{estimate}' in table
+        shown = re.search(rf'<td>{re.escape(system)}</td><td class="num">(-?[0-9.]+)', table)
+        # the page rounds to two places
+        assert float(shown.group(1)) == pytest.approx(
+            direct.fe_params[f"C(system)[{system}]"], abs=0.0051
+        )
     # Planning with the build's components, by hand: (h/z)² − clip/c must stay positive, and
     # the fewest raters r satisfy rater/r < (h/z)² − clip/c.
     components = test.reports.first().components
