@@ -6,6 +6,7 @@ import uuid
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import translation
@@ -40,8 +41,6 @@ def owner_ids(request: HttpRequest) -> list[int]:
 def owner_value(ids: list[int]) -> str:
     """The cookie's value for these raters, in order of entry: the latest _OWNER_MOST kept,
     each once (a test sets it as the entry page would)."""
-    from django.core import signing
-
     kept = list(dict.fromkeys(reversed(ids)))[:_OWNER_MOST][::-1]
     text = ",".join(str(i) for i in kept)
     return signing.get_cookie_signer(salt=OWNER_COOKIE + _OWNER_SALT).sign(text)
