@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextvars
 import json
 import os
 import platform
@@ -147,6 +148,8 @@ def pgbench_inserts(database: str, seconds: int = 10) -> float:
 
 
 MODE = {"json": True}
+WARM_S = 15.0
+LISTENED: contextvars.ContextVar[list[float]] = contextvars.ContextVar("listened")
 
 
 class Tally:
@@ -155,6 +158,9 @@ class Tally:
         self.acknowledged: set[str] = set()
         self.raters_done = 0
         self.errors: list[str] = []
+        self.acknowledged_at: list[float] = []  # monotonic time of each vote's first answer
+        self.rater_seconds: list[float] = []  # each finished rater, entry to completion code
+        self.listened: list[float] = []  # each finished rater, seconds waited out on clips
 
 
 async def _form(http, url: str, data: dict, csrf: str) -> str:
@@ -174,8 +180,9 @@ async def _vote(http, base, page, session_url, durations, tally, served_at) -> s
         async with http.get(base + src.replace("&amp;", "&")) as audio:
             await audio.read()
     served_at = max(served_at, time.monotonic())  # serving counts from the audio's fetch
-    wait = durations[hidden["stimulus"]] + 0.05 - (time.monotonic() - served_at)
-    await asyncio.sleep(max(0.0, wait))
+    wait = max(0.0, durations[hidden["stimulus"]] + 0.05 - (time.monotonic() - served_at))
+    LISTENED.get()[0] += wait
+    await asyncio.sleep(wait)
     data = {**hidden, "score": str(random.randint(1, 5)), "play_count": "1"}
     posts = 2 if random.random() < 0.05 else 1
     for _ in range(posts):
@@ -187,6 +194,7 @@ async def _vote(http, base, page, session_url, durations, tally, served_at) -> s
         if status != 302:
             raise RuntimeError(f"vote: HTTP {status}")
     tally.acknowledged.add(hidden["idempotency_key"])
+    tally.acknowledged_at.append(time.monotonic())
     async with http.get(session_url) as response:
         return await response.text()
 
@@ -207,9 +215,9 @@ async def _votes_json(http, base, page, session_url, durations, tally) -> str:
             async with http.get(base + url) as audio:
                 await audio.read()
         served_at = time.monotonic()  # the server stamped it on the fetch, before this
-        await asyncio.sleep(
-            max(0.0, durations[step["stimulus"]] + 0.05 - (time.monotonic() - served_at))
-        )
+        wait = max(0.0, durations[step["stimulus"]] + 0.05 - (time.monotonic() - served_at))
+        LISTENED.get()[0] += wait
+        await asyncio.sleep(wait)
         body = {"stimulus": step["stimulus"], "idempotency_key": step["idempotency_key"],
                 "score": random.randint(1, 5), "play_count": 1}  # fmt: skip
         headers = {"X-CSRFToken": step["csrf"], "Accept": "application/json"}
@@ -224,6 +232,7 @@ async def _votes_json(http, base, page, session_url, durations, tally) -> str:
                 raise RuntimeError(f"vote: HTTP {status} {reply}")
             answer = answer or reply
         tally.acknowledged.add(step["idempotency_key"])
+        tally.acknowledged_at.append(time.monotonic())
         if answer["next"] is None:
             async with http.get(base + answer["redirect"]) as response:
                 page = await response.text()
@@ -241,6 +250,8 @@ async def _votes_json(http, base, page, session_url, durations, tally) -> str:
 
 
 async def rater_once(aiohttp, base: str, data: dict, tally: Tally) -> None:
+    began = time.monotonic()
+    LISTENED.set([0.0])  # this rater's own: each seat is a task with its own context
     jar = aiohttp.CookieJar(unsafe=True)
     async with aiohttp.ClientSession(cookie_jar=jar) as http:
         entry = f"{base}/t/{data['token']}/"
@@ -264,12 +275,15 @@ async def rater_once(aiohttp, base: str, data: dict, tally: Tally) -> None:
         if 'id="completion-code"' not in page:
             raise RuntimeError("session ended without a completion code")
         tally.raters_done += 1
+        tally.rater_seconds.append(time.monotonic() - began)
+        tally.listened.append(LISTENED.get()[0])
 
 
 async def crowd(base: str, data: dict, raters: int, seconds: float, tally: Tally) -> float:
     import aiohttp
 
-    deadline = time.monotonic() + seconds
+    tally.began = time.monotonic()
+    deadline = tally.deadline = tally.began + seconds
 
     async def seat() -> None:
         while time.monotonic() < deadline:
@@ -303,6 +317,15 @@ def audit() -> dict:
         "rating_votes": Vote.objects.filter(role="rating").count(),
         "all_votes": Vote.objects.count(),
     }
+
+
+def busy_rate(tally: Tally) -> tuple[float, float]:
+    """Votes per second while every seat is taken: from WARM_S after the start (the first wave
+    is through its entry and checks) to the deadline, after which finishing raters are not
+    replaced; and that window's length."""
+    start = tally.began + min(WARM_S, (tally.deadline - tally.began) / 4)
+    counted = sum(1 for at in tally.acknowledged_at if start <= at <= tally.deadline)
+    return counted / (tally.deadline - start), tally.deadline - start
 
 
 def _cpu(usage) -> float:
@@ -367,6 +390,7 @@ def main() -> None:
         sys.exit(f"no vote reached the server; first error: {tally.errors[:1]}")
     latencies = np.array(tally.latencies) * 1000
     votes = max(1, len(tally.acknowledged))
+    seated_rate, seated_window = busy_rate(tally)
     print(
         json.dumps(
             {
@@ -379,6 +403,14 @@ def main() -> None:
                 "raters_finished": tally.raters_done,
                 "raters_per_s": round(tally.raters_done / wall, 2),
                 "votes_per_s": round(len(tally.acknowledged) / wall, 1),
+                # While all seats are taken (the figure above also counts the tail, when
+                # finishing raters are no longer replaced).
+                "votes_per_s_all_seated": round(seated_rate, 1),
+                "all_seated_window_s": round(seated_window, 1),
+                "rater_session_s_p50": round(float(np.median(tally.rater_seconds or [0])), 1),
+                # The floor of a session's length: the clips' own durations, which a rater
+                # must wait out; it bounds votes/s at raters × votes a session / this.
+                "listening_s_per_rater_p50": round(float(np.median(tally.listened or [0])), 1),
                 "vote_posts_per_s": round(len(latencies) / wall, 1),
                 "vote_ms_p50": round(float(np.percentile(latencies, 50)), 1),
                 "vote_ms_p95": round(float(np.percentile(latencies, 95)), 1),

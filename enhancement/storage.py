@@ -23,9 +23,12 @@ import soundfile as sf
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
+
+from config.sql import column, insert_many, param, table
 
 # What encoded_save names a file, and what audio_url makes: only these reach a rater.
 AUDIO_NAME = re.compile(r"audio/([0-9a-f]{2})/\1[0-9a-f]{30}\.flac")
@@ -148,10 +151,7 @@ def audio_links(names: list[str], *, tags: list[str] | None = None) -> list[Link
         AudioLink(digest=_digest(token), name=name, tag=tag, created_at=now)
         for token, name, tag in zip(tokens, names, tags, strict=True)
     ]
-    if len(rows) == 1:
-        rows[0].save(force_insert=True)  # one statement: bulk_create adds a transaction
-    else:
-        AudioLink.objects.bulk_create(rows)
+    insert_many(rows)  # one statement, written out (config.sql): every rating step makes one
     if any(row.pk is not None and row.pk % _PURGE_EVERY == 0 for row in rows):
         AudioLink.objects.filter(created_at__lt=_oldest_valid()).delete()
     return [Link(reverse("enhancement:audio", args=[token]), _digest(token)) for token in tokens]
@@ -168,12 +168,15 @@ def audio_token_open(token: object) -> tuple[str, str] | None:
 
     if not isinstance(token, str) or TOKEN.fullmatch(token) is None:
         return None
-    found = (
-        AudioLink.objects.filter(digest=_digest(token), created_at__gte=_oldest_valid())
-        .values_list("name", "tag")
-        .first()
+    sql = (
+        f"SELECT {column(AudioLink, 'name')}, {column(AudioLink, 'tag')} FROM {table(AudioLink)}"
+        f" WHERE {column(AudioLink, 'digest')} = %s AND {column(AudioLink, 'created_at')} >= %s"
     )
-    return found if found is not None and is_audio_name(found[0]) else None
+    oldest = param(AudioLink, "created_at", _oldest_valid())
+    with connection.cursor() as cursor:  # every audio fetch asks: written out (config.sql)
+        cursor.execute(sql, [_digest(token), oldest])
+        found = cursor.fetchone()
+    return tuple(found) if found is not None and is_audio_name(found[0]) else None
 
 
 def _digest(token: str) -> str:

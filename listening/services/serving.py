@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import connection
+
+from config.sql import column, param, table
 from listening.models import Assignment
 
 _TAG = "assignment:"
@@ -33,4 +36,10 @@ def audio_fetched(*, tag: str, at: datetime, **_signal) -> int:
     owner = tagged_assignment(tag)
     # An untagged link (a reference clip, a check's audio) runs the same statement, matching
     # nothing, so that its fetch takes as long as a processed clip's.
-    return Assignment.objects.filter(pk=owner or 0, served_at__isnull=True).update(served_at=at)
+    sql = (
+        f"UPDATE {table(Assignment)} SET {column(Assignment, 'served_at')} = %s"
+        f" WHERE {column(Assignment, 'id')} = %s AND {column(Assignment, 'served_at')} IS NULL"
+    )
+    with connection.cursor() as cursor:  # every audio fetch runs it: written out (config.sql)
+        cursor.execute(sql, [param(Assignment, "served_at", at), owner or 0])
+        return cursor.rowcount

@@ -30,6 +30,7 @@ from listening.services.errors import (
     SessionLimit,
 )
 from listening.services.reserve import extras_pick, rating_available, rating_reserve
+from listening.services.rows import assignment_open, session_seen
 
 State = Session.State
 STEP_ORDER = [State.QUALIFICATION, State.SETUP, State.TRAINING, State.RATING]
@@ -254,18 +255,8 @@ def assignment_next(
     if heard and assignment.served_at is None:
         assignment.served_at = now
         assignment.save(update_fields=["served_at"])
-    Session.objects.filter(pk=session.pk).update(last_seen_at=now)
+    session_seen(session, now)
     return assignment
-
-
-def assignment_open(session: Session, phase: str) -> Assignment | None:
-    """The first unanswered assignment of a phase (training or rating), with its stimulus."""
-    return (
-        session.assignments.filter(vote__isnull=True, released=False, phase=phase)
-        .select_related("stimulus")
-        .order_by("position")
-        .first()
-    )
 
 
 def session_complete(session: Session, now: datetime) -> list[str]:

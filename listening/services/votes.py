@@ -10,8 +10,10 @@ from typing import NamedTuple
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config.sql import insert
 from listening.methods import Answer, AnswerInvalid, answer_read, spec
 from listening.models import Assignment, ListeningTest, Session, Stimulus, Vote
+from listening.services import rows
 from listening.services.errors import (
     AlreadyRated,
     KeyReused,
@@ -26,7 +28,7 @@ from listening.services.errors import (
     StepDone,
     TooFast,
 )
-from listening.services.sessions import assignment_open, session_advance, session_complete
+from listening.services.sessions import session_advance, session_complete
 
 # What the browser reports is stored, capped to the columns' range: a forged huge number is
 # kept as the cap rather than failing the vote.
@@ -41,26 +43,18 @@ def _parse_uuid(value: object, what: str) -> uuid.UUID:
         raise RequestInvalid(f"{what} is not a valid id: {value!r}") from None
 
 
-def _assignment_of(session: Session, stimulus_key: uuid.UUID) -> Assignment | None:
-    return (
-        session.assignments.filter(stimulus__key=stimulus_key, released=False)
-        .select_related("stimulus", "vote")
-        .first()
-    )
-
-
-def _votable(session: Session, assignment: Assignment | None) -> Assignment:
+def _votable(session: Session, found: rows.Found | None) -> Assignment:
     if session.state == Session.State.ABANDONED:
         raise SessionExpired()
     if session.state not in (Session.State.TRAINING, Session.State.RATING):
         raise StepDone(f"the session is at {session.state}, not at a rating step")
-    if assignment is None:
+    if found is None:
         raise NotInSession()
-    if hasattr(assignment, "vote"):
+    if found.vote_id is not None:
         raise AlreadyRated()
-    if assignment.served_at is None:
+    if found.assignment.served_at is None:
         raise NotServed("the clip's audio was never fetched in this session")
-    return assignment
+    return found.assignment
 
 
 def _passed(stimulus: Stimulus, answer: Answer, method: str) -> bool | None:
@@ -148,15 +142,15 @@ def _record(session, stimulus_uuid, answer, key, time_on_page_ms, play_count, no
     session = _locked(session)
     # A repeat of the stored vote (a double click, a retry after a lost answer) is found on its
     # assignment, which the vote needs anyway; a key seen elsewhere fails the insert below.
-    assignment = _assignment_of(session, stimulus_uuid)
-    repeat = getattr(assignment, "vote", None)
-    if repeat is not None and repeat.idempotency_key == key:
+    found = rows.assignment_by_key(session, stimulus_uuid)
+    if found is not None and found.vote_key == key:
+        repeat = Vote.objects.get(pk=found.vote_id)
         repeat.session = session
         return Recorded(repeat, None, False)
     live = session.test.status == ListeningTest.Status.LIVE
     if not live and not session.rater.preview:  # paused or closed: no more votes
         raise NotLive(f"the test is {session.test.status}")
-    assignment = _votable(session, assignment)
+    assignment = _votable(session, found)
     method = session.test.method
     try:
         parsed = answer_read(method, answer, processed_first=assignment.processed_first)
@@ -166,7 +160,7 @@ def _record(session, stimulus_uuid, answer, key, time_on_page_ms, play_count, no
     if elapsed.total_seconds() < assignment.stimulus.duration:
         heard = elapsed.total_seconds()
         raise TooFast(f"answered {heard:.1f} s into a {assignment.stimulus.duration:.1f} s clip")
-    vote = Vote.objects.create(
+    vote = Vote(
         assignment=assignment,
         session=session,
         rater_id=session.rater_id,
@@ -185,18 +179,21 @@ def _record(session, stimulus_uuid, answer, key, time_on_page_ms, play_count, no
         time_on_page_ms=_capped(time_on_page_ms, MAX_TIME_ON_PAGE_MS),
         play_count=_capped(play_count or 0, MAX_PLAY_COUNT),
     )
+    insert(vote)
     following = _session_touch(session, assignment.phase, now)
     return Recorded(vote, following, True)
 
 
 def _locked(session: Session | SessionClaim) -> Session:
-    rows = Session.objects.select_for_update(of=("self",)).select_related("test", "rater")
     if isinstance(session, SessionClaim):
-        found = rows.filter(token=session.token, rater_id__in=session.rater_ids).first()
+        found = rows.session_locked(token=session.token, rater_ids=session.rater_ids)
         if found is None:
             raise NotYours()
         return found
-    return rows.get(pk=session.pk)
+    found = rows.session_locked(pk=session.pk)
+    if found is None:
+        raise Session.DoesNotExist(f"no session {session.pk}")
+    return found
 
 
 def _capped(value: int | None, cap: int) -> int | None:
@@ -204,12 +201,12 @@ def _capped(value: int | None, cap: int) -> int | None:
 
 
 def _session_touch(session: Session, phase: str, now: datetime) -> Assignment | None:
+    following = rows.assignment_open(session, phase)
+    if following is not None:
+        rows.session_seen(session, now)
+        return following
     session.last_seen_at = now
     fields = ["last_seen_at"]
-    following = assignment_open(session, phase)
-    if following is not None:
-        session.save(update_fields=fields)
-        return following
     if phase == Assignment.Phase.TRAINING:
         session.trained_at = now
         session.save(update_fields=[*fields, "trained_at"])

@@ -8,10 +8,10 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import translation
 
 from listening.models import Rater, Session
+from listening.services import rows
 
 # Which raters this browser entered as: a signed cookie (Django's signing, under SECRET_KEY),
 # so that a rater's page or vote reads no session row, and any web host can check it.
@@ -60,8 +60,10 @@ def remember(request: HttpRequest, response: HttpResponse, rater: Rater) -> Http
 
 
 def owned_session(request: HttpRequest, token: uuid.UUID) -> Session:
-    session = get_object_or_404(Session.objects.select_related("test", "rater"), token=token)
-    if session.rater_id not in owner_ids(request):
+    """The session, its test and rater loaded, when this browser entered as its rater; a 404
+    otherwise, the same whether the token is unknown or someone else's."""
+    session = rows.session_locked(token=token, rater_ids=tuple(owner_ids(request)), lock=False)
+    if session is None:
         raise Http404("no such session in this browser")
     return session
 
