@@ -4,7 +4,7 @@ The rater's hot path (the vote and its next clip) spent most of its CPU in the O
 statements: about eight times the statement's own cost on the benchmark machine. Those few
 statements are written out here, while values go in and come out through the fields' own
 conversions, so PostgreSQL and SQLite read alike and an instance is what a queryset would
-give.
+give. Inserts use RETURNING, which SQLite has from 3.35 (Python 3.11 on Debian 12 links 3.40).
 """
 
 from __future__ import annotations
@@ -112,7 +112,9 @@ def insert(instance: Model) -> Model:
 
 
 def insert_many(instances: Sequence[Model]) -> None:
-    """Rows of one model in one INSERT, each instance's id set in order."""
+    """Rows of one model in one INSERT, each instance's id set in order; none, no statement."""
+    if not instances:
+        return
     if len(instances) == 1:
         insert(instances[0])
         return

@@ -103,3 +103,9 @@ def test_rows_inserted_together_each_get_their_own_id(db):
         stored = AudioLink.objects.get(pk=link.pk)
         assert (stored.digest, stored.name, stored.tag) == (link.digest, link.name, link.tag)
         assert stored.created_at == now
+
+
+def test_no_rows_to_insert_is_no_statement(db, django_assert_num_queries):
+    # A check page whose kind has no item in the rater's language asks for no links.
+    with django_assert_num_queries(0):
+        insert_many([])
