@@ -95,40 +95,32 @@ def reading(row: Sequence, *parts: Columns) -> list[Model]:
 
 
 def insert(instance: Model) -> Model:
-    """The instance's row in one INSERT … RETURNING its id (PostgreSQL; SQLite 3.35 on);
-    the instance comes back saved, its id set."""
-    meta = instance._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
-    names = ", ".join(quoted(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {table(type(instance))} ({names}) VALUES ({marks})"
-    with connection.cursor() as cursor:
-        cursor.execute(f"{sql} RETURNING {quoted(meta.pk.column)}", values)
-        instance.pk = cursor.fetchone()[0]
-    instance._state.adding = False
-    instance._state.db = connection.alias
+    """The instance's row in one INSERT … RETURNING its id; the instance comes back saved."""
+    insert_many([instance])
     return instance
 
 
 def insert_many(instances: Sequence[Model]) -> None:
-    """Rows of one model in one INSERT, each instance's id set in order; none, no statement."""
+    """Rows of one model in one INSERT … RETURNING their ids (PostgreSQL; SQLite from 3.35),
+    each instance's id set in order; none, no statement."""
     if not instances:
-        return
-    if len(instances) == 1:
-        insert(instances[0])
         return
     meta = instances[0]._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
-    rows, values = [], []
-    for instance in instances:
-        rows.append("(" + ", ".join(["%s"] * len(fields)) + ")")
-        values += [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    values = [
+        f.get_db_prep_save(f.pre_save(instance, True), connection)
+        for instance in instances
+        for f in fields
+    ]
     names = ", ".join(quoted(f.column) for f in fields)
-    sql = f"INSERT INTO {table(type(instances[0]))} ({names}) VALUES {', '.join(rows)}"
+    sql = (
+        f"INSERT INTO {table(type(instances[0]))} ({names})"
+        f" VALUES {', '.join([row] * len(instances))} RETURNING {quoted(meta.pk.column)}"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql} RETURNING {quoted(meta.pk.column)}", values)
-        ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(sql, values)
+        ids = [found[0] for found in cursor.fetchall()]
     # One statement takes its ids from the sequence row after row, so in ascending order.
     for instance, pk in zip(instances, sorted(ids), strict=True):
         instance.pk = pk

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from functools import cache
 from typing import NamedTuple
 
 import numpy as np
@@ -168,15 +169,21 @@ def audio_token_open(token: object) -> tuple[str, str] | None:
 
     if not isinstance(token, str) or TOKEN.fullmatch(token) is None:
         return None
-    sql = (
+    oldest = param(AudioLink, "created_at", _oldest_valid())
+    with connection.cursor() as cursor:  # every audio fetch asks: written out (config.sql)
+        cursor.execute(_link_sql(connection.vendor), [_digest(token), oldest])
+        found = cursor.fetchone()
+    return tuple(found) if found is not None and is_audio_name(found[0]) else None
+
+
+@cache
+def _link_sql(vendor: str) -> str:
+    from enhancement.models import AudioLink
+
+    return (
         f"SELECT {column(AudioLink, 'name')}, {column(AudioLink, 'tag')} FROM {table(AudioLink)}"
         f" WHERE {column(AudioLink, 'digest')} = %s AND {column(AudioLink, 'created_at')} >= %s"
     )
-    oldest = param(AudioLink, "created_at", _oldest_valid())
-    with connection.cursor() as cursor:  # every audio fetch asks: written out (config.sql)
-        cursor.execute(sql, [_digest(token), oldest])
-        found = cursor.fetchone()
-    return tuple(found) if found is not None and is_audio_name(found[0]) else None
 
 
 def _digest(token: str) -> str:

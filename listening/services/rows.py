@@ -45,7 +45,7 @@ def _session_sql(vendor: str, by: str, owners: int, lock: bool = True) -> str:
     )
 
 
-def session_locked(
+def session_found(
     *,
     pk: int | None = None,
     token: uuid.UUID | None = None,
@@ -109,10 +109,10 @@ def _found(session: Session, sql: str, params: list) -> Found | None:
         return None
     assignment, stimulus = reading(row, ASSIGNMENT, STIMULUS)
     assignment.stimulus, assignment.session = stimulus, session
-    vote_id = row[len(ASSIGNMENT) + len(STIMULUS)]
-    if vote_id is None:
+    voted = row[len(ASSIGNMENT) + len(STIMULUS) :]
+    if voted[0] is None:  # the vote's id: no vote on it
         return Found(assignment, None, None)
-    vote = VOTE_KEY.read(row[len(ASSIGNMENT) + len(STIMULUS) :])
+    vote = VOTE_KEY.read(voted)
     return Found(assignment, vote.pk, vote.idempotency_key)
 
 

@@ -9,6 +9,7 @@ whose audio never arrived has served nothing, and its vote is refused.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 from django.db import connection
 
@@ -29,6 +30,14 @@ def tagged_assignment(tag: str) -> int | None:
     return int(number) if number.isdigit() else None
 
 
+@cache
+def _stamp_sql(vendor: str) -> str:
+    return (
+        f"UPDATE {table(Assignment)} SET {column(Assignment, 'served_at')} = %s"
+        f" WHERE {column(Assignment, 'id')} = %s AND {column(Assignment, 'served_at')} IS NULL"
+    )
+
+
 def audio_fetched(*, tag: str, at: datetime, **_signal) -> int:
     """Receiver of storage.audio_fetched: the first fetch through an assignment's link
     stamps its serving time (once stamped, it stays). Returns how many assignments it stamped
@@ -36,10 +45,8 @@ def audio_fetched(*, tag: str, at: datetime, **_signal) -> int:
     owner = tagged_assignment(tag)
     # An untagged link (a reference clip, a check's audio) runs the same statement, matching
     # nothing, so that its fetch takes as long as a processed clip's.
-    sql = (
-        f"UPDATE {table(Assignment)} SET {column(Assignment, 'served_at')} = %s"
-        f" WHERE {column(Assignment, 'id')} = %s AND {column(Assignment, 'served_at')} IS NULL"
-    )
     with connection.cursor() as cursor:  # every audio fetch runs it: written out (config.sql)
-        cursor.execute(sql, [param(Assignment, "served_at", at), owner or 0])
+        cursor.execute(
+            _stamp_sql(connection.vendor), [param(Assignment, "served_at", at), owner or 0]
+        )
         return cursor.rowcount

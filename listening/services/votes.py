@@ -186,11 +186,11 @@ def _record(session, stimulus_uuid, answer, key, time_on_page_ms, play_count, no
 
 def _locked(session: Session | SessionClaim) -> Session:
     if isinstance(session, SessionClaim):
-        found = rows.session_locked(token=session.token, rater_ids=session.rater_ids)
+        found = rows.session_found(token=session.token, rater_ids=session.rater_ids)
         if found is None:
             raise NotYours()
         return found
-    found = rows.session_locked(pk=session.pk)
+    found = rows.session_found(pk=session.pk)
     if found is None:
         raise Session.DoesNotExist(f"no session {session.pk}")
     return found

@@ -62,7 +62,7 @@ def remember(request: HttpRequest, response: HttpResponse, rater: Rater) -> Http
 def owned_session(request: HttpRequest, token: uuid.UUID) -> Session:
     """The session, its test and rater loaded, when this browser entered as its rater; a 404
     otherwise, the same whether the token is unknown or someone else's."""
-    session = rows.session_locked(token=token, rater_ids=tuple(owner_ids(request)), lock=False)
+    session = rows.session_found(token=token, rater_ids=tuple(owner_ids(request)), lock=False)
     if session is None:
         raise Http404("no such session in this browser")
     return session

@@ -28,7 +28,7 @@ def session(live_test) -> Session:
 
 
 def test_a_session_read_by_sql_holds_what_the_orm_reads(session, django_assert_num_queries):
-    found = rows.session_locked(token=session.token, rater_ids=(session.rater_id,), lock=False)
+    found = rows.session_found(token=session.token, rater_ids=(session.rater_id,), lock=False)
     expected = Session.objects.select_related("test", "rater").get(pk=session.pk)
     assert values(found) == values(expected)
     assert isinstance(found.token, uuid.UUID) and timezone.is_aware(found.started_at)
@@ -41,12 +41,12 @@ def test_a_session_read_by_sql_holds_what_the_orm_reads(session, django_assert_n
 def test_a_session_is_found_only_for_a_browser_that_names_its_rater(session):
     other = rater(name="other")
     by_token = {"token": session.token}
-    assert rows.session_locked(**by_token, rater_ids=(other.pk,)) is None
-    assert rows.session_locked(**by_token, rater_ids=()) is None
-    assert rows.session_locked(token=uuid.uuid4(), rater_ids=(session.rater_id,)) is None
-    both = rows.session_locked(**by_token, rater_ids=(other.pk, session.rater_id))
+    assert rows.session_found(**by_token, rater_ids=(other.pk,)) is None
+    assert rows.session_found(**by_token, rater_ids=()) is None
+    assert rows.session_found(token=uuid.uuid4(), rater_ids=(session.rater_id,)) is None
+    both = rows.session_found(**by_token, rater_ids=(other.pk, session.rater_id))
     assert both.pk == session.pk
-    assert rows.session_locked(pk=session.pk).pk == session.pk
+    assert rows.session_found(pk=session.pk).pk == session.pk
 
 
 def _first_open(session, phase):
