@@ -139,10 +139,10 @@ def vote_record_next(
 
 
 def _record(session, stimulus_uuid, answer, key, time_on_page_ms, play_count, now) -> Recorded:
-    session = _locked(session)
-    # A repeat of the stored vote (a double click, a retry after a lost answer) is found on its
-    # assignment, which the vote needs anyway; a key seen elsewhere fails the insert below.
-    found = rows.assignment_by_key(session, stimulus_uuid)
+    # The session, locked, with its assignment of the stimulus, in one query. A repeat of the
+    # stored vote (a double click, a retry after a lost answer) is found on that assignment;
+    # a key seen elsewhere fails the insert below.
+    session, found = _locked(session, stimulus_uuid)
     if found is not None and found.vote_key == key:
         repeat = Vote.objects.get(pk=found.vote_id)
         repeat.session = session
@@ -184,13 +184,17 @@ def _record(session, stimulus_uuid, answer, key, time_on_page_ms, play_count, no
     return Recorded(vote, following, True)
 
 
-def _locked(session: Session | SessionClaim) -> Session:
+def _locked(
+    session: Session | SessionClaim, stimulus_uuid: uuid.UUID
+) -> tuple[Session, rows.Found | None]:
     if isinstance(session, SessionClaim):
-        found = rows.session_found(token=session.token, rater_ids=session.rater_ids)
+        found = rows.session_voted(
+            stimulus_key=stimulus_uuid, token=session.token, rater_ids=session.rater_ids
+        )
         if found is None:
             raise NotYours()
         return found
-    found = rows.session_found(pk=session.pk)
+    found = rows.session_voted(stimulus_key=stimulus_uuid, pk=session.pk)
     if found is None:
         raise Session.DoesNotExist(f"no session {session.pk}")
     return found
@@ -201,11 +205,9 @@ def _capped(value: int | None, cap: int) -> int | None:
 
 
 def _session_touch(session: Session, phase: str, now: datetime) -> Assignment | None:
-    following = rows.assignment_open(session, phase)
+    following = rows.assignment_open_seen(session, phase, now)
     if following is not None:
-        rows.session_seen(session, now)
         return following
-    session.last_seen_at = now
     fields = ["last_seen_at"]
     if phase == Assignment.Phase.TRAINING:
         session.trained_at = now

@@ -76,20 +76,48 @@ def test_the_open_assignment_is_the_first_unanswered_one_not_given_back(session)
     assert rows.assignment_open(session, phase) is None
 
 
-def test_an_assignment_found_by_its_clip_carries_the_vote_stored_on_it(session):
+def test_the_open_assignment_read_with_the_last_seen_time_stores_that_time(session):
+    phase = Assignment.Phase.RATING
+    at = timezone.now() - timedelta(minutes=3)
+    found = rows.assignment_open_seen(session, phase, at)
+    assert found.pk == _first_open(session, phase).pk and found.stimulus.pk == found.stimulus_id
+    assert Session.objects.get(pk=session.pk).last_seen_at == at == session.last_seen_at
+    later = at + timedelta(seconds=30)  # nothing open in training after it: still seen
+    session.assignments.filter(phase=Assignment.Phase.TRAINING).update(released=True)
+    assert rows.assignment_open_seen(session, Assignment.Phase.TRAINING, later) is None
+    assert Session.objects.get(pk=session.pk).last_seen_at == later
+
+
+def test_a_vote_reads_the_session_and_the_voted_clip_with_its_vote_in_one_query(
+    session, django_assert_num_queries
+):
     assignment = services.assignment_next(
         session=session, now=timezone.now() - timedelta(seconds=60)
     )
-    before = rows.assignment_by_key(session, assignment.stimulus.key)
+    key = assignment.stimulus.key
+    with django_assert_num_queries(1):
+        found_session, before = rows.session_voted(
+            stimulus_key=key, token=session.token, rater_ids=(session.rater_id,)
+        )
+        assert (
+            found_session.test.pk == session.test_id and found_session.rater.pk == session.rater_id
+        )
     assert before.assignment.pk == assignment.pk and before.vote_id is None
-    key = uuid.uuid4()
+    assert before.assignment.stimulus.pk == assignment.stimulus_id
+    assert before.assignment.served_at == Assignment.objects.get(pk=assignment.pk).served_at
+    voted = uuid.uuid4()
     vote = services.vote_record(
-        session=session, stimulus_key=assignment.stimulus.key, answer={"score": 2},
-        idempotency_key=key,
-    )  # fmt: skip
-    after = rows.assignment_by_key(session, assignment.stimulus.key)
-    assert (after.vote_id, after.vote_key) == (vote.pk, key)
-    assert rows.assignment_by_key(session, uuid.uuid4()) is None
+        session=session, stimulus_key=key, answer={"score": 2}, idempotency_key=voted
+    )
+    _, after = rows.session_voted(stimulus_key=key, pk=session.pk)
+    assert (after.vote_id, after.vote_key) == (vote.pk, voted)
+    # A clip not in the session, or given back: the session, and no assignment.
+    assert rows.session_voted(stimulus_key=uuid.uuid4(), pk=session.pk) == (found_session, None)
+    Assignment.objects.filter(pk=assignment.pk).update(released=True)
+    assert rows.session_voted(stimulus_key=key, pk=session.pk)[1] is None
+    # Another browser's raters: no session at all.
+    other = rater(name="stranger")
+    assert rows.session_voted(stimulus_key=key, token=session.token, rater_ids=(other.pk,)) is None
 
 
 def test_rows_inserted_together_each_get_their_own_id(db):
