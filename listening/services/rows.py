@@ -103,9 +103,11 @@ def session_voted(
     stored. None when there is no such session; (session, None) when it holds no such clip.
 
     Read with the session's lock: on PostgreSQL a vote that waited for it sees the session
-    as the other transaction left it; an assignment it gave back meanwhile was given back
-    with the session abandoned (sessions_release_stale), and a vote stored meanwhile is
-    refused by the votes' unique keys."""
+    as the other transaction left it, but the assignment and its vote as they were before
+    the wait. An assignment given back meanwhile was given back with the session abandoned
+    (sessions_release_stale); a vote stored meanwhile is missing here, and the caller must
+    look again before it refuses (votes._record) or let the votes' unique keys refuse the
+    insert."""
     if pk is None and not rater_ids:
         return None
     sql, params = _session_query(pk, token, rater_ids, lock=True, keyed=True)

@@ -22,6 +22,7 @@ from listening.services.errors import (
     NotLive,
     NotServed,
     NotYours,
+    RatingError,
     RequestInvalid,
     ScoreInvalid,
     SessionExpired,
@@ -144,13 +145,21 @@ def _record(session, stimulus_uuid, answer, key, time_on_page_ms, play_count, no
     # a key seen elsewhere fails the insert below.
     session, found = _locked(session, stimulus_uuid)
     if found is not None and found.vote_key == key:
-        repeat = Vote.objects.get(pk=found.vote_id)
-        repeat.session = session
-        return Recorded(repeat, None, False)
-    live = session.test.status == ListeningTest.Status.LIVE
-    if not live and not session.rater.preview:  # paused or closed: no more votes
-        raise NotLive(f"the test is {session.test.status}")
-    assignment = _votable(session, found)
+        return _repeat(session, Vote.objects.get(pk=found.vote_id))
+    try:
+        assignment = _open_to_vote(session, found)
+    except RatingError:
+        # On PostgreSQL a request that waited for the session's lock read the assignment
+        # before the wait: the same vote, stored meanwhile by a double click's first request
+        # (which may have ended the phase), is found again after the lock, and answered as
+        # the repeat it is.
+        stored = Vote.objects.filter(
+            idempotency_key=key, session=session, stimulus__key=stimulus_uuid
+        )
+        repeat = stored.first()
+        if repeat is None:
+            raise
+        return _repeat(session, repeat)
     method = session.test.method
     try:
         parsed = answer_read(method, answer, processed_first=assignment.processed_first)
@@ -182,6 +191,18 @@ def _record(session, stimulus_uuid, answer, key, time_on_page_ms, play_count, no
     insert(vote)
     following = _session_touch(session, assignment.phase, now)
     return Recorded(vote, following, True)
+
+
+def _repeat(session: Session, vote: Vote) -> Recorded:
+    vote.session = session
+    return Recorded(vote, None, False)
+
+
+def _open_to_vote(session: Session, found: rows.Found | None) -> Assignment:
+    live = session.test.status == ListeningTest.Status.LIVE
+    if not live and not session.rater.preview:  # paused or closed: no more votes
+        raise NotLive(f"the test is {session.test.status}")
+    return _votable(session, found)
 
 
 def _locked(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
+import time
+import uuid
 from collections import Counter
 from datetime import timedelta
 
@@ -15,6 +17,7 @@ from listening import services
 from listening.models import Rater, Stimulus, Vote
 from listening.simulation import session_play
 from tests.conftest import corpus_make, live_test_make, testset_make
+from tests.listening.helpers import rater, rating_session
 from tests.services import in_ci, missing
 
 pytestmark = pytest.mark.postgres
@@ -108,3 +111,69 @@ def test_many_raters_at_once_fill_every_quota_exactly(postgres):
     pairs = list(votes.values_list("rater_id", "stimulus_id"))
     assert len(pairs) == len(set(pairs))
     assert all(s.reserved == test.quota for s in rating)
+
+
+def _waiting_for_locks(cursor, count: int) -> bool:
+    """Whether `count` backends of this database wait for a lock, within ten seconds."""
+    for _ in range(200):
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # else a transaction reads one view
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        if cursor.fetchone()[0] >= count:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_on_the_last_clip_is_one_vote_and_two_good_answers(postgres):
+    """Both posts of the session's last vote wait for its lock, held elsewhere; the first
+    stores the vote and ends the session, the second, which read the clip before the wait,
+    answers with the same stored vote rather than refusing a session that is over."""
+    test = live_test_make(testset_make([corpus_make("en", 2)]), stimuli_per_session=2)
+    session = rating_session(test, rater(name="double-clicker"))
+    clock = timezone.now() - timedelta(minutes=5)
+    while (assignment := services.assignment_next(session=session, now=clock)) is not None:
+        last, clock = assignment, clock + timedelta(seconds=30)
+        if session.assignments.filter(vote__isnull=True, released=False).count() == 1:
+            break
+        key = uuid.uuid4()
+        services.vote_record(
+            session=session, stimulus_key=assignment.stimulus.key, answer={"score": 3},
+            idempotency_key=key, now=clock,
+        )  # fmt: skip
+    key, answers, errors = uuid.uuid4(), [], []
+
+    def post() -> None:
+        try:
+            answers.append(services.vote_record(session=session, stimulus_key=last.stimulus.key,
+                                                answer={"score": 4}, idempotency_key=key,
+                                                now=clock))  # fmt: skip
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    holder = connections.create_connection("default")
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute(
+                "SELECT id FROM listening_session WHERE id = %s FOR UPDATE", [session.pk]
+            )
+            threads = [threading.Thread(target=post) for _ in range(2)]
+            for thread in threads:
+                thread.start()
+            assert _waiting_for_locks(cursor, 2)
+            cursor.execute("ROLLBACK")
+            for thread in threads:
+                thread.join(30)
+    finally:
+        holder.close()
+    assert not errors, errors
+    assert len({vote.pk for vote in answers}) == 1 and len(answers) == 2
+    assert Vote.objects.filter(idempotency_key=key).count() == 1
+    session.refresh_from_db()
+    assert session.state == session.State.COMPLETE
