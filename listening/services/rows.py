@@ -194,7 +194,8 @@ def _open_seen_sql(vendor: str) -> str:
 
 def assignment_open_seen(session: Session, phase: str, now: datetime) -> Assignment | None:
     """assignment_open, and session_seen: on PostgreSQL in one statement (the rater is
-    seen whether or not an assignment is open), elsewhere in two."""
+    seen whether or not an assignment is open: for the vote, which stores its time either
+    way), elsewhere in two."""
     if connection.vendor != "postgresql":
         session_seen(session, now)
         return assignment_open(session, phase)

@@ -30,7 +30,7 @@ from listening.services.errors import (
     SessionLimit,
 )
 from listening.services.reserve import extras_pick, rating_available, rating_reserve
-from listening.services.rows import assignment_open_seen
+from listening.services.rows import assignment_open, session_seen
 
 State = Session.State
 STEP_ORDER = [State.QUALIFICATION, State.SETUP, State.TRAINING, State.RATING]
@@ -249,10 +249,16 @@ def assignment_next(
     now = now or timezone.now()
     if session.state not in (State.TRAINING, State.RATING):
         return None
-    assignment = assignment_open_seen(session, session.state, now)
-    if assignment is not None and heard and assignment.served_at is None:
+    # Seen only when a clip is open: a session with none left (a training phase without
+    # training clips) must still be abandoned by sessions_release_stale however often it
+    # is reloaded.
+    assignment = assignment_open(session, session.state)
+    if assignment is None:
+        return None
+    if heard and assignment.served_at is None:
         assignment.served_at = now
         assignment.save(update_fields=["served_at"])
+    session_seen(session, now)
     return assignment
 
 
