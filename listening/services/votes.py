@@ -153,10 +153,8 @@ def _record(session, stimulus_uuid, answer, key, time_on_page_ms, play_count, no
         # before the wait: the same vote, stored meanwhile by a double click's first request
         # (which may have ended the phase), is found again after the lock, and answered as
         # the repeat it is.
-        stored = Vote.objects.filter(
-            idempotency_key=key, session=session, stimulus__key=stimulus_uuid
-        )
-        repeat = stored.first()
+        stored = Vote.objects.filter(idempotency_key=key, session=session)
+        repeat = stored.filter(stimulus__key=stimulus_uuid).first()
         if repeat is None:
             raise
         return _repeat(session, repeat)

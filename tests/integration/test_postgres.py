@@ -139,10 +139,9 @@ def test_a_double_click_on_the_last_clip_is_one_vote_and_two_good_answers(postgr
         last, clock = assignment, clock + timedelta(seconds=30)
         if session.assignments.filter(vote__isnull=True, released=False).count() == 1:
             break
-        key = uuid.uuid4()
         services.vote_record(
             session=session, stimulus_key=assignment.stimulus.key, answer={"score": 3},
-            idempotency_key=key, now=clock,
+            idempotency_key=uuid.uuid4(), now=clock,
         )  # fmt: skip
     key, answers, errors = uuid.uuid4(), [], []
 
